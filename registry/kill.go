@@ -1,0 +1,194 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// KillProcess stops a run's whole process tree: SIGTERM, then up to the
+// grace period (WithGracePeriod) for it to exit, then SIGKILL to the same
+// tree as it is then. For a child corral started the tree is its session and
+// process group and their descendants; for an adopted process it is the
+// process and its descendants (never its session, which may hold the user's
+// shell), with the shorter PID grace period.
+//
+// It returns true only when the process and the rest of its tree are gone,
+// and false with no error for an unknown run id. The run stays listed with
+// StatusKilled. An exit is awaited, not polled: a child that exits on
+// SIGTERM is reported at once. Cancelling ctx skips the rest of the grace
+// period and goes straight to SIGKILL.
+func (r *Registry) KillProcess(ctx context.Context, runID int64) (bool, error) {
+	ru := r.lookup(runID)
+	if ru == nil {
+		return false, nil
+	}
+	if ru.child == nil {
+		return r.kill(ctx, ru, ru.info.PID, ru.start, false, r.opts.pidGrace)
+	}
+	return r.kill(ctx, ru, ru.info.PID, ru.start, true, r.opts.grace)
+}
+
+// KillProcessByPID stops the process pid and its descendants (SIGTERM, the
+// PID grace period, SIGKILL), for runs without a process handle. When runID
+// names a registered run with that pid, the start time recorded at
+// registration must still match, so a reused pid is never signalled; the
+// run is then marked killed.
+func (r *Registry) KillProcessByPID(ctx context.Context, runID int64, pid int) (bool, error) {
+	if pid <= 0 {
+		return false, fmt.Errorf("kill pid %d: %w", pid, ErrInvalidPID)
+	}
+	ru := r.lookup(runID)
+	if ru != nil && ru.info.PID != pid {
+		ru = nil
+	}
+	var start uint64
+	if ru != nil {
+		start = ru.start
+	} else {
+		st, err := processStartTime(pid)
+		if err != nil {
+			return true, nil // nothing by that pid is alive
+		}
+		start = st
+	}
+	return r.kill(ctx, ru, pid, start, false, r.opts.pidGrace)
+}
+
+// KillAll kills every live run at once, each as KillProcess does, and waits
+// for all. It returns the first error.
+func (r *Registry) KillAll(ctx context.Context) error {
+	live := r.RunningProcesses()
+	errs := make([]error, len(live))
+	var wg sync.WaitGroup
+	for i, p := range live {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gone, err := r.KillProcess(ctx, p.RunID)
+			if err == nil && !gone && r.IsProcessRunning(p.RunID) {
+				err = fmt.Errorf("run %d (pid %d) survived kill", p.RunID, p.PID)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kill runs the TERM → grace → KILL sequence. ru may be nil for a pid
+// registered nowhere.
+func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, sessionWide bool, grace time.Duration) (bool, error) {
+	leader, leaderOK := openTarget(pid, start)
+	if !leaderOK && !sessionWide {
+		// The adopted process is gone, or its pid now names another
+		// process: nothing may be signalled.
+		if ru != nil {
+			r.finish(ru, Exit{Code: -1})
+		}
+		return true, nil
+	}
+	held := map[int]target{}
+	if leaderOK {
+		held[pid] = leader
+	}
+	defer func() {
+		for _, t := range held {
+			t.close()
+		}
+	}()
+	if ru != nil {
+		r.mu.Lock()
+		status := ru.info.Status
+		if status == StatusRunning {
+			ru.info.Status = StatusStopping
+			ru.info.KillDeadline = time.Now().Add(grace)
+			r.publishLocked(Event{Kind: EventStopping, RunID: ru.info.RunID, Info: ru.info})
+		}
+		r.mu.Unlock()
+		switch status {
+		case StatusStopping: // another kill is under way: wait for its outcome
+			return waitClosed(ctx, ru.ended, grace+r.opts.killWait), nil
+		case StatusExited, StatusFailed, StatusKilled:
+			return true, nil
+		}
+	}
+
+	// collect adds the tree as it is now to held and returns the new targets.
+	collect := func() []target {
+		var fresh []target
+		for _, p := range treeOf(pid, sessionWide, leaderOK) {
+			if _, ok := held[p.pid]; ok {
+				continue
+			}
+			if t, ok := openTarget(p.pid, p.start); ok {
+				held[p.pid] = t
+				fresh = append(fresh, t)
+			}
+		}
+		return fresh
+	}
+	collect()
+	all := func() []target {
+		ts := make([]target, 0, len(held))
+		for _, t := range held {
+			ts = append(ts, t)
+		}
+		return ts
+	}
+
+	var firstErr error
+	signal := func(ts []target, sig unix.Signal) {
+		for _, t := range ts {
+			if err := t.signal(sig); err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("%s pid %d: %w", signalName(sig), t.pid, err)
+			}
+		}
+	}
+	signal(all(), unix.SIGTERM)
+	gone := waitTargets(all(), time.Now().Add(grace), ctx.Done())
+	// Whatever the tree forked meanwhile, and whatever ignored TERM, is
+	// killed now.
+	fresh := collect()
+	if !gone || len(fresh) > 0 {
+		signal(all(), unix.SIGKILL)
+		gone = waitTargets(all(), time.Now().Add(r.opts.killWait), nil)
+	}
+	if ru != nil {
+		// The watcher records the exit (for a child: once reaped and its
+		// output drained); wait for it so the caller sees StatusKilled.
+		gone = waitClosed(context.Background(), ru.ended, r.opts.killWait) && gone
+	}
+	if !gone {
+		if firstErr == nil {
+			firstErr = fmt.Errorf("kill pid %d: still alive after SIGKILL", pid)
+		}
+		return false, firstErr
+	}
+	return true, nil
+}
+
+func waitClosed(ctx context.Context, c <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-c:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}

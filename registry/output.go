@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Output is the bounded plain-text history of one run: a ring of the last
+// N complete lines (WithOutputLines) plus the line being written. Appends never wait on readers for longer
+// than a copy of slice headers; lines are immutable strings, so readers share
+// them without copying text.
+type Output struct {
+	mu        sync.Mutex
+	lines     []string // ring storage, len == cap once full
+	head      int      // index of the oldest line when full
+	full      bool
+	max       int
+	lineBytes int
+	cur       []byte // the unfinished last line
+	cr        bool   // a carriage return is pending: the next text overwrites cur
+	total     int64  // lines ever completed, for readers tracking position
+}
+
+func newOutput(maxLines, lineBytes int) *Output {
+	return &Output{max: maxLines, lineBytes: lineBytes, lines: make([]string, 0, min(maxLines, 256))}
+}
+
+// Write appends text. '\n' ends a line, '\r' makes the following text
+// overwrite the line (as a progress bar expects), a line longer than the
+// byte cap is wrapped. Write never fails.
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := 0; i < len(p); {
+		j := i
+		for j < len(p) && p[j] != '\n' && p[j] != '\r' {
+			j++
+		}
+		if j > i {
+			if o.cr {
+				o.cur, o.cr = o.cur[:0], false
+			}
+			o.appendCur(p[i:j])
+		}
+		if j == len(p) {
+			break
+		}
+		if p[j] == '\n' {
+			o.cr = false
+			o.endLine()
+		} else {
+			o.cr = true
+		}
+		i = j + 1
+	}
+	return len(p), nil
+}
+
+func (o *Output) appendCur(b []byte) {
+	for len(b) > 0 {
+		room := o.lineBytes - len(o.cur)
+		if room <= 0 {
+			o.endLine()
+			continue
+		}
+		n := min(room, len(b))
+		o.cur = append(o.cur, b[:n]...)
+		b = b[n:]
+	}
+}
+
+func (o *Output) endLine() {
+	o.push(visible(o.cur))
+	if cap(o.cur) > 4*o.lineBytes/3 && cap(o.cur) > 1024 {
+		o.cur = nil // let a huge buffer go
+	} else {
+		o.cur = o.cur[:0]
+	}
+}
+
+func (o *Output) push(s string) {
+	o.total++
+	if !o.full {
+		o.lines = append(o.lines, s)
+		if len(o.lines) == o.max {
+			o.full = true
+		}
+		return
+	}
+	o.lines[o.head] = s
+	o.head = (o.head + 1) % o.max
+}
+
+// visible returns b as a string with each invalid UTF-8 byte shown as U+FFFD,
+// so garbage from a child stays visible instead of corrupting the screen.
+func visible(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// Len returns the number of lines held, counting an unfinished last line.
+func (o *Output) Len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := len(o.lines)
+	if len(o.cur) > 0 {
+		n++
+	}
+	return n
+}
+
+// Lines returns up to n lines starting at index from (0 is the oldest line
+// held), the unfinished last line included. The strings are shared, not copied.
+func (o *Output) Lines(from, n int) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.linesLocked(from, n)
+}
+
+func (o *Output) linesLocked(from, n int) []string {
+	held := len(o.lines)
+	total := held
+	if len(o.cur) > 0 {
+		total++
+	}
+	if from < 0 {
+		from = 0
+	}
+	if from >= total || n <= 0 {
+		return nil
+	}
+	n = min(n, total-from)
+	out := make([]string, 0, n)
+	for i := from; i < from+n; i++ {
+		if i == held {
+			out = append(out, visible(o.cur))
+			break
+		}
+		out = append(out, o.lines[(o.head+i)%len(o.lines)])
+	}
+	return out
+}
+
+// Tail returns the last n lines, the unfinished one included.
+func (o *Output) Tail(n int) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	l := len(o.lines)
+	if len(o.cur) > 0 {
+		l++
+	}
+	return o.linesLocked(l-n, n)
+}
+
+// String returns the whole history joined with newlines, as the original's
+// get_live_output did.
+func (o *Output) String() string {
+	return strings.Join(o.Tail(o.max+1), "\n")
+}
+
+// Output returns the output history of a run, for readers that keep it (the
+// UI) and writers that feed it (spawn's reader), or nil for an unknown run.
+func (r *Registry) Output(runID int64) *Output {
+	ru := r.lookup(runID)
+	if ru == nil {
+		return nil
+	}
+	return ru.out
+}
+
+// AppendLiveOutput appends text to a run's output and notifies subscribers.
+func (r *Registry) AppendLiveOutput(runID int64, text string) error {
+	return r.AppendOutput(runID, []byte(text))
+}
+
+// AppendOutput is AppendLiveOutput for bytes, without a copy to a string.
+func (r *Registry) AppendOutput(runID int64, p []byte) error {
+	ru := r.lookup(runID)
+	if ru == nil {
+		return fmt.Errorf("append output to run %d: %w", runID, ErrNotFound)
+	}
+	_, _ = ru.out.Write(p)
+	r.NotifyOutput(runID)
+	return nil
+}
+
+// LiveOutput returns a run's whole output history, or "" for an unknown run.
+func (r *Registry) LiveOutput(runID int64) string {
+	out := r.Output(runID)
+	if out == nil {
+		return ""
+	}
+	return out.String()
+}

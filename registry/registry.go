@@ -1,0 +1,564 @@
+// Package registry tracks the processes corral runs or adopts: their identity,
+// their state, a bounded history of their output, and events about them.
+//
+// It is a Go port of the ProcessRegistry of the Rust crate bamboo_agent, with
+// that original's faults fixed: kills reach the whole process tree and are
+// reported only when the process is gone, exits are awaited rather than
+// polled, pids are checked against their start time before any signal,
+// duplicate ids are refused, output is a bounded ring, and exited runs stay
+// listed with their status until cleaned up.
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// FirstRunID is the first id GenerateID returns.
+const FirstRunID int64 = 1_000_000
+
+// Sentinel errors callers can test with errors.Is.
+var (
+	// ErrDuplicateRun is returned when a run id is registered twice.
+	ErrDuplicateRun = errors.New("run id already registered")
+	// ErrDuplicateSession is returned when a Claude session id is registered twice.
+	ErrDuplicateSession = errors.New("claude session id already registered")
+	// ErrNotFound is returned for a run id the registry does not know.
+	ErrNotFound = errors.New("run not found")
+	// ErrInvalidPID is returned when a registration names no usable pid.
+	ErrInvalidPID = errors.New("invalid pid")
+)
+
+// Kind says what sort of run an entry is.
+type Kind int
+
+// The kinds of run.
+const (
+	// KindAgent is a one-shot agent run with a task (the original's AgentRun).
+	KindAgent Kind = iota
+	// KindClaudeSession is an interactive Claude Code session.
+	KindClaudeSession
+	// KindCommand is any long-running command the user started.
+	KindCommand
+	// KindSidecar is a process started elsewhere and adopted by pid.
+	KindSidecar
+)
+
+// String returns the short lower-case name shown in the UI.
+func (k Kind) String() string {
+	switch k {
+	case KindAgent:
+		return "agent"
+	case KindClaudeSession:
+		return "session"
+	case KindCommand:
+		return "command"
+	case KindSidecar:
+		return "sidecar"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Status is where a run is in its life.
+type Status int
+
+// The statuses of a run.
+const (
+	// StatusRunning means the process is alive.
+	StatusRunning Status = iota
+	// StatusStopping means a kill is in progress: SIGTERM was sent and
+	// SIGKILL follows at ProcessInfo.KillDeadline.
+	StatusStopping
+	// StatusExited means the process ended by itself with exit code 0.
+	StatusExited
+	// StatusFailed means the process ended by itself with a non-zero code or
+	// a signal corral did not send, or was marked failed by its reader.
+	StatusFailed
+	// StatusKilled means the process ended after corral killed it.
+	StatusKilled
+)
+
+// String returns the lower-case name of the status.
+func (s Status) String() string {
+	switch s {
+	case StatusRunning:
+		return "running"
+	case StatusStopping:
+		return "stopping"
+	case StatusExited:
+		return "exited"
+	case StatusFailed:
+		return "failed"
+	case StatusKilled:
+		return "killed"
+	}
+	return fmt.Sprintf("status(%d)", int(s))
+}
+
+// Live reports whether a run in this status still has a process.
+func (s Status) Live() bool { return s == StatusRunning || s == StatusStopping }
+
+// Exit describes how a process ended: Code is its exit code, or -1 when a
+// signal ended it, in which case Signal names that signal.
+type Exit struct {
+	Code   int
+	Signal syscall.Signal
+}
+
+// String renders the exit as "0", "1" or "SIGKILL".
+func (e Exit) String() string {
+	if e.Signal != 0 {
+		return signalName(e.Signal)
+	}
+	if e.Code < 0 {
+		return "?" // an adopted process: its exit code is not ours to read
+	}
+	return fmt.Sprint(e.Code)
+}
+
+// Child is what the registry needs from a process corral started itself.
+// spawn.Proc implements it. The process must lead its own session (as every
+// child under its own PTY does), so a kill reaches its session and group.
+type Child interface {
+	// Pid returns the process id.
+	Pid() int
+	// Done is closed once the process has exited and been reaped, and all of
+	// its output has been handed to the registry.
+	Done() <-chan struct{}
+	// Exit returns how the process ended; valid once Done is closed.
+	Exit() Exit
+}
+
+// RegistrationConfig describes a run being registered.
+type RegistrationConfig struct {
+	RunID       int64
+	Kind        Kind // KindAgent when left zero
+	AgentID     int64
+	AgentName   string
+	SessionID   string // for KindClaudeSession
+	PID         int
+	ProjectPath string
+	Task        string
+	Model       string
+	// Command is the command line, for display.
+	Command string
+}
+
+// ProcessInfo is a copy of what the registry knows about one run.
+type ProcessInfo struct {
+	RunID       int64
+	Kind        Kind
+	AgentID     int64
+	AgentName   string
+	SessionID   string
+	PID         int
+	StartedAt   time.Time
+	ProjectPath string
+	Task        string
+	Model       string
+	Command     string
+
+	Status Status
+	// Exit is how the process ended; meaningful once Status is not Live.
+	Exit Exit
+	// ExitCode is Exit.Code, kept for callers of the original API.
+	ExitCode int
+	// EndedAt is when the exit was observed; zero while live.
+	EndedAt time.Time
+	// KillDeadline is when SIGKILL follows SIGTERM; set while stopping.
+	KillDeadline time.Time
+	// HasHandle reports whether corral started the process itself.
+	HasHandle bool
+}
+
+// run is one registry entry. Its fields other than out and the channels are
+// guarded by Registry.mu.
+type run struct {
+	info  ProcessInfo
+	child Child
+	start uint64 // process start time (clock ticks since boot), 0 if unknown
+	out   *Output
+	ended chan struct{} // closed by the watcher once the exit is recorded
+	stop  chan struct{} // closed on unregister to end the watcher
+	// failed is set by MarkFailed: an exit is then reported as failed.
+	failed   bool
+	stopOnce sync.Once
+	endOnce  sync.Once
+}
+
+// halt ends the run's watcher; safe to call more than once.
+func (ru *run) halt() { ru.stopOnce.Do(func() { close(ru.stop) }) }
+
+// Registry is a thread-safe set of runs. The zero value is not usable; call New.
+type Registry struct {
+	opts   options
+	nextID atomic.Int64
+
+	mu     sync.Mutex // guards runs
+	runs   map[int64]*run
+	closed bool
+
+	subsMu sync.Mutex // guards subs
+	subs   map[*subscriber]struct{}
+
+	wg sync.WaitGroup // watchers
+}
+
+type options struct {
+	grace     time.Duration
+	pidGrace  time.Duration
+	killWait  time.Duration
+	lines     int
+	lineBytes int
+}
+
+// Option configures a Registry.
+type Option func(*options)
+
+// WithGracePeriod sets how long KillProcess waits between SIGTERM and SIGKILL
+// (default 5 s).
+func WithGracePeriod(d time.Duration) Option { return func(o *options) { o.grace = d } }
+
+// WithPIDGracePeriod sets how long KillProcessByPID and kills of adopted
+// processes wait between SIGTERM and SIGKILL (default 2 s).
+func WithPIDGracePeriod(d time.Duration) Option { return func(o *options) { o.pidGrace = d } }
+
+// WithOutputLines sets how many lines of output each run keeps (default 10,000).
+func WithOutputLines(n int) Option { return func(o *options) { o.lines = n } }
+
+// WithLineBytes caps the bytes of one output line (default 8 KiB); a longer
+// line is wrapped.
+func WithLineBytes(n int) Option { return func(o *options) { o.lineBytes = n } }
+
+// New returns an empty registry.
+func New(opts ...Option) *Registry {
+	o := options{grace: 5 * time.Second, pidGrace: 2 * time.Second, killWait: 3 * time.Second,
+		lines: 10_000, lineBytes: 8 << 10}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.lines < 1 {
+		o.lines = 1
+	}
+	if o.lineBytes < 16 {
+		o.lineBytes = 16
+	}
+	r := &Registry{opts: o, runs: map[int64]*run{}, subs: map[*subscriber]struct{}{}}
+	r.nextID.Store(FirstRunID)
+	return r
+}
+
+// GenerateID returns a new run id: FirstRunID, then one more each call,
+// unique under any concurrency.
+func (r *Registry) GenerateID() int64 { return r.nextID.Add(1) - 1 }
+
+// GracePeriod returns the time KillProcess waits between SIGTERM and SIGKILL.
+func (r *Registry) GracePeriod() time.Duration { return r.opts.grace }
+
+// RegisterProcess registers a run corral started, with its process handle.
+// The registry watches child and records its exit. It refuses a run id that
+// is already registered (ErrDuplicateRun) instead of replacing it.
+func (r *Registry) RegisterProcess(cfg RegistrationConfig, child Child) error {
+	if child == nil {
+		return fmt.Errorf("register run %d: nil child", cfg.RunID)
+	}
+	if cfg.PID == 0 {
+		cfg.PID = child.Pid()
+	}
+	_, err := r.register(cfg, child)
+	return err
+}
+
+// RegisterSidecarProcess registers a process managed elsewhere, known only by
+// its pid. Its exit is followed; kills reach it and its descendants only.
+func (r *Registry) RegisterSidecarProcess(cfg RegistrationConfig) error {
+	if cfg.PID <= 0 {
+		return fmt.Errorf("register sidecar %d: %w %d", cfg.RunID, ErrInvalidPID, cfg.PID)
+	}
+	if cfg.Kind == KindAgent {
+		cfg.Kind = KindSidecar
+	}
+	if _, err := processStartTime(cfg.PID); err != nil {
+		return fmt.Errorf("register sidecar %d: pid %d: %w", cfg.RunID, cfg.PID, err)
+	}
+	_, err := r.register(cfg, nil)
+	return err
+}
+
+// RegisterClaudeSession registers an interactive Claude Code session under a
+// newly generated run id, which it returns. child may be nil for a session
+// started elsewhere. A session id already registered is refused
+// (ErrDuplicateSession).
+func (r *Registry) RegisterClaudeSession(sessionID string, pid int, projectPath, task, model string, child Child) (int64, error) {
+	cfg := RegistrationConfig{RunID: r.GenerateID(), Kind: KindClaudeSession, SessionID: sessionID,
+		PID: pid, ProjectPath: projectPath, Task: task, Model: model, AgentName: "claude"}
+	if child != nil && cfg.PID == 0 {
+		cfg.PID = child.Pid()
+	}
+	if child == nil && cfg.PID <= 0 {
+		return 0, fmt.Errorf("register claude session %q: %w %d", sessionID, ErrInvalidPID, pid)
+	}
+	return r.register(cfg, child)
+}
+
+func (r *Registry) register(cfg RegistrationConfig, child Child) (int64, error) {
+	start, _ := processStartTime(cfg.PID)
+	ru := &run{
+		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
+			SessionID: cfg.SessionID, PID: cfg.PID, StartedAt: time.Now(), ProjectPath: cfg.ProjectPath,
+			Task: cfg.Task, Model: cfg.Model, Command: cfg.Command, Status: StatusRunning, HasHandle: child != nil},
+		child: child,
+		start: start,
+		out:   newOutput(r.opts.lines, r.opts.lineBytes),
+		ended: make(chan struct{}),
+		stop:  make(chan struct{}),
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return 0, errors.New("registry closed")
+	}
+	if _, dup := r.runs[cfg.RunID]; dup {
+		r.mu.Unlock()
+		return 0, fmt.Errorf("register run %d: %w", cfg.RunID, ErrDuplicateRun)
+	}
+	if cfg.SessionID != "" {
+		for _, o := range r.runs {
+			if o.info.SessionID == cfg.SessionID {
+				r.mu.Unlock()
+				return 0, fmt.Errorf("register session %q: %w (run %d)", cfg.SessionID, ErrDuplicateSession, o.info.RunID)
+			}
+		}
+	}
+	r.runs[cfg.RunID] = ru
+	r.publishLocked(Event{Kind: EventRegistered, RunID: cfg.RunID, Info: ru.info})
+	r.wg.Add(1)
+	r.mu.Unlock()
+	go r.watch(ru, ru.info.PID, ru.start)
+	return cfg.RunID, nil
+}
+
+// watch waits for the run's process to end and records how. pid and start
+// are read by the caller, under the lock that registered the run.
+func (r *Registry) watch(ru *run, pid int, start uint64) {
+	defer r.wg.Done()
+	var exit Exit
+	if ru.child != nil {
+		select {
+		case <-ru.child.Done():
+			exit = ru.child.Exit()
+		case <-ru.stop:
+			return
+		}
+	} else {
+		if !waitGone(pid, start, ru.stop) {
+			return
+		}
+		exit = Exit{Code: -1}
+	}
+	r.finish(ru, exit)
+}
+
+// finish records how a run's process ended, once, and closes ru.ended.
+func (r *Registry) finish(ru *run, exit Exit) {
+	ru.endOnce.Do(func() {
+		defer close(ru.ended)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.runs[ru.info.RunID] != ru {
+			return // unregistered meanwhile
+		}
+		ru.info.Exit, ru.info.ExitCode, ru.info.EndedAt = exit, exit.Code, time.Now()
+		kind := EventExited
+		switch {
+		case ru.info.Status == StatusStopping:
+			ru.info.Status, kind = StatusKilled, EventKilled
+		case ru.failed || exit.Code != 0 && (ru.child != nil || exit.Signal != 0):
+			ru.info.Status = StatusFailed
+		default:
+			ru.info.Status = StatusExited
+		}
+		ru.info.KillDeadline = time.Time{}
+		r.publishLocked(Event{Kind: kind, RunID: ru.info.RunID, Info: ru.info})
+	})
+}
+
+// MarkFailed records that a run failed even if its process exits with code 0
+// (for example an agent whose stream reported an error). It is reflected in
+// the status once the process has exited, or at once if it already has.
+func (r *Registry) MarkFailed(runID int64) error {
+	r.mu.Lock()
+	ru, ok := r.runs[runID]
+	if !ok {
+		r.mu.Unlock()
+		return fmt.Errorf("mark run %d failed: %w", runID, ErrNotFound)
+	}
+	ru.failed = true
+	if ru.info.Status == StatusExited {
+		ru.info.Status = StatusFailed
+		r.publishLocked(Event{Kind: EventUpdated, RunID: runID, Info: ru.info})
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// SetSessionID records the Claude session id of a run, once learnt (from a
+// stream-json init line or a transcript file). The run is then found by
+// ClaudeSessionByID. An id that another run holds is refused.
+func (r *Registry) SetSessionID(runID int64, sessionID string) error {
+	r.mu.Lock()
+	ru, ok := r.runs[runID]
+	if !ok {
+		r.mu.Unlock()
+		return fmt.Errorf("set session of run %d: %w", runID, ErrNotFound)
+	}
+	for _, o := range r.runs {
+		if o != ru && sessionID != "" && o.info.SessionID == sessionID {
+			r.mu.Unlock()
+			return fmt.Errorf("set session %q: %w (run %d)", sessionID, ErrDuplicateSession, o.info.RunID)
+		}
+	}
+	ru.info.SessionID = sessionID
+	r.publishLocked(Event{Kind: EventUpdated, RunID: runID, Info: ru.info})
+	r.mu.Unlock()
+	return nil
+}
+
+// Process returns the run with the given id.
+func (r *Registry) Process(runID int64) (ProcessInfo, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ru, ok := r.runs[runID]
+	if !ok {
+		return ProcessInfo{}, false
+	}
+	return ru.info, true
+}
+
+// Processes returns every registered run, live or ended, ordered by run id.
+func (r *Registry) Processes() []ProcessInfo {
+	return r.list(func(*run) bool { return true })
+}
+
+// RunningProcesses returns the live runs of every kind, ordered by run id.
+func (r *Registry) RunningProcesses() []ProcessInfo {
+	return r.list(func(ru *run) bool { return ru.info.Status.Live() })
+}
+
+// RunningAgentProcesses returns the live runs that are not Claude sessions.
+func (r *Registry) RunningAgentProcesses() []ProcessInfo {
+	return r.list(func(ru *run) bool { return ru.info.Status.Live() && ru.info.Kind != KindClaudeSession })
+}
+
+// RunningClaudeSessions returns the live Claude sessions.
+func (r *Registry) RunningClaudeSessions() []ProcessInfo {
+	return r.list(func(ru *run) bool { return ru.info.Status.Live() && ru.info.Kind == KindClaudeSession })
+}
+
+// ClaudeSessionByID returns the run that holds the given Claude session id,
+// whatever its kind (an agent run learns its session id from its stream).
+func (r *Registry) ClaudeSessionByID(sessionID string) (ProcessInfo, bool) {
+	if sessionID == "" {
+		return ProcessInfo{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ru := range r.runs {
+		if ru.info.SessionID == sessionID {
+			return ru.info, true
+		}
+	}
+	return ProcessInfo{}, false
+}
+
+func (r *Registry) list(keep func(*run) bool) []ProcessInfo {
+	r.mu.Lock()
+	out := make([]ProcessInfo, 0, len(r.runs))
+	for _, ru := range r.runs {
+		if keep(ru) {
+			out = append(out, ru.info)
+		}
+	}
+	r.mu.Unlock()
+	sortInfos(out)
+	return out
+}
+
+func sortInfos(s []ProcessInfo) { sort.Slice(s, func(i, j int) bool { return s[i].RunID < s[j].RunID }) }
+
+// IsProcessRunning reports whether the run is registered and its process alive.
+func (r *Registry) IsProcessRunning(runID int64) bool {
+	info, ok := r.Process(runID)
+	return ok && info.Status.Live()
+}
+
+// UnregisterProcess stops tracking a run. It never kills the process; an
+// unknown id is not an error.
+func (r *Registry) UnregisterProcess(runID int64) error {
+	r.mu.Lock()
+	ru, ok := r.runs[runID]
+	if ok {
+		delete(r.runs, runID)
+		r.publishLocked(Event{Kind: EventUnregistered, RunID: runID, Info: ru.info})
+	}
+	r.mu.Unlock()
+	if ok {
+		ru.halt()
+	}
+	return nil
+}
+
+// CleanupFinishedProcesses drops every run whose process has ended and
+// returns their ids in ascending order.
+func (r *Registry) CleanupFinishedProcesses() []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []int64
+	for id, ru := range r.runs {
+		if !ru.info.Status.Live() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		ru := r.runs[id]
+		delete(r.runs, id)
+		ru.halt()
+		r.publishLocked(Event{Kind: EventUnregistered, RunID: id, Info: ru.info})
+	}
+	return ids
+}
+
+// Close stops following every run (it kills nothing) and ends every
+// subscription. The registry refuses new runs afterwards.
+func (r *Registry) Close() {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	r.closed = true
+	for _, ru := range r.runs {
+		ru.halt()
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+	r.subsMu.Lock()
+	for s := range r.subs {
+		delete(r.subs, s)
+		s.close()
+	}
+	r.subsMu.Unlock()
+}
+
+// lookup returns the entry of a run, or nil.
+func (r *Registry) lookup(runID int64) *run {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.runs[runID]
+}
