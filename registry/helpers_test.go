@@ -145,4 +145,3 @@ func waitFor(t testing.TB, c <-chan Event, match func(Event) bool) Event {
 		}
 	}
 }
-

@@ -489,7 +489,9 @@ func (r *Registry) list(keep func(*run) bool) []ProcessInfo {
 	return out
 }
 
-func sortInfos(s []ProcessInfo) { sort.Slice(s, func(i, j int) bool { return s[i].RunID < s[j].RunID }) }
+func sortInfos(s []ProcessInfo) {
+	sort.Slice(s, func(i, j int) bool { return s[i].RunID < s[j].RunID })
+}
 
 // IsProcessRunning reports whether the run is registered and its process alive.
 func (r *Registry) IsProcessRunning(runID int64) bool {
