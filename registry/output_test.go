@@ -22,7 +22,7 @@ func TestOutputLines(t *testing.T) {
 		{"crlf is one line end", 10, []string{"a\r\nb\r\n"}, []string{"a", "b"}},
 		{"cr split from lf", 10, []string{"a\r", "\nb\n"}, []string{"a", "b"}},
 		{"empty lines kept", 10, []string{"\n\nx\n"}, []string{"", "", "x"}},
-		{"invalid utf-8 stays visible", 10, []string{"ok\xff\xfeok\n"}, []string{"ok\uFFFDok"}},
+		{"invalid utf-8 stays visible", 10, []string{"ok\xff\xfeok\n"}, []string{"ok\uFFFD\uFFFDok"}},
 		{"utf-8 split across writes", 10, []string{"caf\xc3", "\xa9\n"}, []string{"café"}},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,317 @@
+package spawn
+
+import (
+	"bytes"
+	"io"
+	"sync"
+	"time"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/vt"
+)
+
+// Tuning of the screen emulation. x/vt emulates scrolling text at only a
+// few MB/s while a PTY delivers ~100 MB/s, so the emulator runs beside the
+// reader, never in its way: it catches up with small gaps, and rebuilds the
+// screen from the tail of the output when far behind.
+const (
+	rawSize     = 4 << 20  // raw output kept for the emulator
+	catchUp     = 32 << 10 // a gap up to this is fed whole
+	replayBytes = 16 << 10 // when skipping, replay about this much tail
+	altBudget   = 64 << 10 // per wake, in the alternate screen (not skipped)
+	minInterval = 16 * time.Millisecond
+	maxSyncs    = 4096
+)
+
+// Sentinels written into the emulator's reply pipe so that the reply copier,
+// which owns the mute state, switches it in order with the replies.
+var (
+	muteOn  = []byte("\x00corral:mute\x00")
+	muteOff = []byte("\x00corral:unmute\x00")
+)
+
+type syncPoint struct {
+	pos int64
+	alt bool
+}
+
+// screen is the emulated terminal of one child.
+type screen struct {
+	mu  sync.Mutex // guards emu
+	emu *vt.Emulator
+
+	rawMu     sync.Mutex // guards the fields up to eof
+	raw       []byte     // the last rawSize bytes: grows to rawSize, then a ring
+	total     int64      // bytes ever written
+	syncs     [maxSyncs]syncPoint
+	sHead, sN int
+	alt       bool  // alternate screen in force at total
+	lastQuery int64 // offset just past the last query
+	eof       bool
+
+	fed    int64  // bytes the emulator has consumed (emulator goroutine only)
+	buf    []byte // the emulator goroutine's copy buffer
+	wake   chan struct{}
+	done   chan struct{} // closed when the emulator goroutine ends
+	stop   chan struct{}
+	notify func() // the screen changed
+	reply  func([]byte)
+
+	// stats, read by benchmarks and tests (emulator goroutine writes).
+	statMu   sync.Mutex
+	replays  int
+	fedBytes int64
+}
+
+func newScreen(cols, rows int, notify func(), reply func([]byte)) *screen {
+	emu := vt.NewEmulator(cols, rows)
+	emu.SetScrollbackSize(1) // history is the registry's plain-text ring
+	sc := &screen{emu: emu, wake: make(chan struct{}, 1),
+		done: make(chan struct{}), stop: make(chan struct{}), notify: notify, reply: reply}
+	return sc
+}
+
+// start runs the emulator and reply goroutines.
+func (sc *screen) start() {
+	go sc.copyReplies()
+	go sc.loop()
+}
+
+// write records a read of raw output with the sync points and state the
+// reader's stripper found in it. Called by the reader only.
+func (sc *screen) write(p []byte, syncs []syncPoint, alt bool, lastQuery int64) {
+	sc.rawMu.Lock()
+	if need := sc.total + int64(len(p)); need > int64(len(sc.raw)) && len(sc.raw) < rawSize {
+		// Until the ring wraps, offset o sits at raw[o], so growing is a copy.
+		grown := make([]byte, min(rawSize, max(2*need, 64<<10)))
+		copy(grown, sc.raw)
+		sc.raw = grown
+	}
+	for len(p) > 0 {
+		at := int(sc.total % rawSize)
+		n := copy(sc.raw[at:], p)
+		p = p[n:]
+		sc.total += int64(n)
+	}
+	for _, s := range syncs {
+		sc.syncs[(sc.sHead+sc.sN)%maxSyncs] = s
+		if sc.sN < maxSyncs {
+			sc.sN++
+		} else {
+			sc.sHead = (sc.sHead + 1) % maxSyncs
+		}
+	}
+	sc.alt, sc.lastQuery = alt, lastQuery
+	sc.rawMu.Unlock()
+	sc.kick()
+}
+
+// end marks the end of output: the emulator takes in the rest and stops.
+func (sc *screen) end() {
+	sc.rawMu.Lock()
+	sc.eof = true
+	sc.rawMu.Unlock()
+	sc.kick()
+}
+
+func (sc *screen) kick() {
+	select {
+	case sc.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close stops the goroutines without waiting for the rest of the output.
+func (sc *screen) close() {
+	select {
+	case <-sc.stop:
+	default:
+		close(sc.stop)
+	}
+	<-sc.done
+	// Ends copyReplies; the writer side is safe to close concurrently.
+	_ = sc.emu.InputPipe().(io.Closer).Close()
+}
+
+func (sc *screen) loop() {
+	defer close(sc.done)
+	interval := minInterval
+	var last time.Time
+	for {
+		select {
+		case <-sc.wake:
+		case <-sc.stop:
+			return
+		}
+		if wait := interval - time.Since(last); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-sc.stop:
+				t.Stop()
+				return
+			}
+		}
+		began := time.Now()
+		more, finished := sc.step()
+		last = time.Now()
+		// Keep the emulator under about a quarter of a core.
+		interval = max(minInterval, 3*last.Sub(began))
+		if finished {
+			return
+		}
+		if more {
+			sc.kick()
+		}
+	}
+}
+
+// step feeds the emulator once. more reports bytes left for another step;
+// finished that the output has ended and all of it is on screen.
+func (sc *screen) step() (more, finished bool) {
+	sc.rawMu.Lock()
+	total, gap := sc.total, sc.total-sc.fed
+	if gap == 0 {
+		eof := sc.eof
+		sc.rawMu.Unlock()
+		return false, eof
+	}
+	query := sc.lastQuery > sc.fed
+	var replay *syncPoint
+	switch {
+	case gap <= catchUp || query && gap <= rawSize:
+		sc.buf = sc.copyRange(sc.buf[:0], sc.fed, total)
+	case sc.alt && gap <= rawSize:
+		// Full-screen programs redraw only what changed: feed every byte.
+		total = sc.fed + min(gap, altBudget)
+		sc.buf = sc.copyRange(sc.buf[:0], sc.fed, total)
+		more = gap > altBudget
+	default:
+		sp := sc.replayPoint(total)
+		replay = &sp
+		sc.buf = sc.copyRange(sc.buf[:0], sp.pos, total)
+	}
+	sc.rawMu.Unlock()
+
+	sc.mu.Lock()
+	if replay != nil {
+		sc.replayLocked(*replay, sc.buf)
+	} else {
+		_, _ = sc.emu.Write(sc.buf)
+	}
+	sc.mu.Unlock()
+	sc.fed = total
+	sc.statMu.Lock()
+	sc.fedBytes += int64(len(sc.buf))
+	if replay != nil {
+		sc.replays++
+	}
+	sc.statMu.Unlock()
+	if len(sc.buf) > 4*catchUp {
+		sc.buf = nil
+	}
+	if sc.notify != nil {
+		sc.notify()
+	}
+	return more, false
+}
+
+// replayPoint picks where to rebuild the screen from: the earliest sync point
+// in the last replayBytes, else the latest one within reach, else a raw cut.
+func (sc *screen) replayPoint(total int64) syncPoint {
+	oldest := max(total-rawSize, 0)
+	var best *syncPoint
+	for i := sc.sN - 1; i >= 0; i-- {
+		sp := &sc.syncs[(sc.sHead+i)%maxSyncs]
+		if sp.pos < oldest || sp.pos > total {
+			break
+		}
+		if sp.pos < total-replayBytes {
+			if best == nil && total-sp.pos <= 4*replayBytes {
+				best = sp
+			}
+			break
+		}
+		best = sp
+	}
+	if best != nil {
+		return *best
+	}
+	return syncPoint{pos: max(total-replayBytes, oldest), alt: sc.alt}
+}
+
+func (sc *screen) copyRange(dst []byte, from, to int64) []byte {
+	for from < to {
+		at := int(from % rawSize)
+		n := min(int64(rawSize-at), to-from)
+		dst = append(dst, sc.raw[at:at+int(n)]...)
+		from += n
+	}
+	return dst
+}
+
+// replayLocked resets the emulator and rebuilds the screen from a sync
+// point, with the emulator's replies muted (the child had its answers, or the
+// query is in bytes fed whole).
+func (sc *screen) replayLocked(sp syncPoint, tail []byte) {
+	pw := sc.emu.InputPipe()
+	_, _ = pw.Write(muteOn)
+	// CAN aborts a half-read sequence; leave the alternate screen; RIS.
+	_, _ = sc.emu.Write([]byte("\x18\x1b[?1049l\x1bc"))
+	sc.emu.ClearScrollback()
+	if sp.alt {
+		_, _ = sc.emu.Write([]byte("\x1b[?1049h"))
+	}
+	_, _ = sc.emu.Write(tail)
+	_, _ = pw.Write(muteOff)
+}
+
+// copyReplies forwards what the emulator writes for the child (answers to
+// its queries, encoded keys) to the child, except while muted.
+func (sc *screen) copyReplies() {
+	buf := make([]byte, 4096)
+	muted := false
+	for {
+		n, err := sc.emu.Read(buf)
+		if err != nil {
+			return
+		}
+		switch {
+		case bytes.Equal(buf[:n], muteOn):
+			muted = true
+		case bytes.Equal(buf[:n], muteOff):
+			muted = false
+		case !muted:
+			sc.reply(bytes.Clone(buf[:n]))
+		}
+	}
+}
+
+// resize changes the emulated screen's size.
+func (sc *screen) resize(cols, rows int) {
+	sc.mu.Lock()
+	sc.emu.Resize(cols, rows)
+	sc.mu.Unlock()
+}
+
+// view calls f with the emulator locked, for reading the screen.
+func (sc *screen) view(f func(e *vt.Emulator)) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	f(sc.emu)
+}
+
+// sendKey encodes a key the way the child asked for (e.g. application cursor
+// keys) and sends it.
+func (sc *screen) sendKey(k uv.KeyEvent) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.emu.SendKey(k)
+}
+
+// paste sends text, bracketed if the child enabled bracketed paste.
+func (sc *screen) paste(s string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.emu.Paste(s)
+}

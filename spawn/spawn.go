@@ -1,0 +1,499 @@
+// Package spawn runs commands under pseudo-terminals for corral: it starts
+// them, drains their output into the registry and an emulated screen without
+// ever slowing them down, forwards resizes and keystrokes, and provides the
+// process handle the registry follows and kills.
+package spawn
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"corral/registry"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	// drainAfterExit bounds how long output is awaited after the child exits
+	// while a descendant still holds the terminal open.
+	drainAfterExit = 200 * time.Millisecond
+	// resizeQuiet is how long a burst of resizes must pause before the last
+	// size is applied (Claude Code redraws on every resize).
+	resizeQuiet = 80 * time.Millisecond
+)
+
+// Spec says what to run and how to register it.
+type Spec struct {
+	// Argv is the program and its arguments; Argv[0] is looked up in PATH.
+	Argv []string
+	// Dir is the working directory; empty means corral's own.
+	Dir string
+	// Env is added to corral's environment (KEY=value).
+	Env []string
+	// Cols and Rows are the initial terminal size (default 80×24).
+	Cols, Rows int
+	// Run is what the registry records; a zero RunID is generated, PID is
+	// filled in.
+	Run registry.RegistrationConfig
+}
+
+// Spawner starts processes and keeps their handles by run id.
+type Spawner struct {
+	reg *registry.Registry
+
+	mu    sync.Mutex // guards procs
+	procs map[int64]*Proc
+
+	cancel func()
+	done   chan struct{}
+	// forgot, when set (tests), receives each run id once its handle is dropped.
+	forgot chan int64
+}
+
+// New returns a Spawner that registers what it starts in reg, and forgets a
+// run's handle once reg drops the run.
+func New(reg *registry.Registry) *Spawner { return newSpawner(reg, nil) }
+
+func newSpawner(reg *registry.Registry, forgot chan int64) *Spawner {
+	s := &Spawner{reg: reg, procs: map[int64]*Proc{}, done: make(chan struct{}), forgot: forgot}
+	_, events, cancel := reg.Subscribe()
+	s.cancel = cancel
+	go func() {
+		defer close(s.done)
+		for e := range events {
+			if e.Kind == registry.EventUnregistered {
+				s.mu.Lock()
+				delete(s.procs, e.RunID)
+				s.mu.Unlock()
+				if s.forgot != nil {
+					s.forgot <- e.RunID
+				}
+			}
+		}
+	}()
+	return s
+}
+
+// Proc returns the handle of a run this Spawner started, or nil.
+func (s *Spawner) Proc(runID int64) *Proc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.procs[runID]
+}
+
+// Close releases every handle: terminals are closed, which hangs up children
+// still running (kill them first). It waits for the goroutines to end.
+func (s *Spawner) Close() {
+	s.cancel()
+	<-s.done
+	s.mu.Lock()
+	procs := make([]*Proc, 0, len(s.procs))
+	for _, p := range s.procs {
+		procs = append(procs, p)
+	}
+	s.procs = map[int64]*Proc{}
+	s.mu.Unlock()
+	for _, p := range procs {
+		p.Close()
+	}
+}
+
+// Start runs spec under a new PTY and registers it before reading its first
+// byte. A program not found or a directory that does not exist is an error,
+// and then nothing is registered and nothing left running.
+func (s *Spawner) Start(spec Spec) (*Proc, error) {
+	if len(spec.Argv) == 0 || strings.TrimSpace(spec.Argv[0]) == "" {
+		return nil, errors.New("nothing to run: the command is empty")
+	}
+	if spec.Dir != "" {
+		st, err := os.Stat(spec.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("directory %q does not exist", spec.Dir)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%q is not a directory", spec.Dir)
+		}
+	}
+	path, err := lookPath(spec.Argv[0], spec.Dir)
+	if err != nil {
+		return nil, err
+	}
+	cols, rows := spec.Cols, spec.Rows
+	if cols <= 0 || rows <= 0 {
+		cols, rows = 80, 24
+	}
+
+	master, tty, err := pty.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open a terminal: %w", err)
+	}
+	// pty.Open switched the master to blocking mode; reads then ignore Close.
+	if err := control(master, func(fd int) error {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			return err
+		}
+		return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Col: uint16(cols), Row: uint16(rows)})
+	}); err != nil {
+		master.Close()
+		tty.Close()
+		return nil, fmt.Errorf("set up the terminal: %w", err)
+	}
+
+	cmd := exec.Command(path, spec.Argv[1:]...)
+	cmd.Args[0] = spec.Argv[0]
+	cmd.Dir = spec.Dir
+	cmd.Env = childEnv(spec.Env)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	err = cmd.Start()
+	tty.Close()
+	if err != nil {
+		master.Close()
+		return nil, fmt.Errorf("start %s: %w", spec.Argv[0], err)
+	}
+
+	p := &Proc{cmd: cmd, pty: master, reg: s.reg, in: make(chan []byte, 1024),
+		done: make(chan struct{}), drained: make(chan struct{}), readerDone: make(chan struct{}),
+		closed: make(chan struct{}), cols: cols, rows: rows, wantCols: cols, wantRows: rows}
+	p.scr = newScreen(cols, rows, p.notify, func(b []byte) { p.input(b) })
+
+	cfg := spec.Run
+	if cfg.RunID == 0 {
+		cfg.RunID = s.reg.GenerateID()
+	}
+	cfg.PID = cmd.Process.Pid
+	if cfg.Command == "" {
+		cfg.Command = strings.Join(spec.Argv, " ")
+	}
+	p.runID = cfg.RunID
+	var regErr error
+	if cfg.Kind == registry.KindClaudeSession {
+		p.runID, regErr = s.reg.RegisterClaudeSession(cfg.SessionID, cfg.PID, cfg.ProjectPath, cfg.Task, cfg.Model, p)
+	} else {
+		regErr = s.reg.RegisterProcess(cfg, p)
+	}
+	if regErr != nil {
+		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
+		_ = cmd.Wait()
+		master.Close()
+		return nil, regErr
+	}
+	p.out = s.reg.Output(p.runID)
+
+	s.mu.Lock()
+	s.procs[p.runID] = p
+	s.mu.Unlock()
+
+	p.scr.start()
+	go p.read()
+	go p.wait()
+	go p.writeInput()
+	return p, nil
+}
+
+// lookPath finds a program as exec would, with a clear error.
+func lookPath(name, dir string) (string, error) {
+	if strings.Contains(name, "/") {
+		full := name
+		if dir != "" && !strings.HasPrefix(name, "/") {
+			full = dir + "/" + name
+		}
+		st, err := os.Stat(full)
+		if err != nil {
+			return "", fmt.Errorf("%s: no such file", name)
+		}
+		if st.IsDir() || st.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("%s: not an executable file", name)
+		}
+		return name, nil
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s: command not found", name)
+	}
+	return path, nil
+}
+
+// childEnv is corral's environment for a child: a colour terminal, and
+// without the variables that describe corral's own terminal.
+func childEnv(extra []string) []string {
+	drop := map[string]bool{"TERM": true, "COLORTERM": true, "TMUX": true, "TMUX_PANE": true,
+		"LINES": true, "COLUMNS": true, "TERM_PROGRAM": true, "TERM_PROGRAM_VERSION": true}
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TERM=xterm-256color", "COLORTERM=truecolor")
+	return append(env, extra...)
+}
+
+// control runs f on the file's descriptor without switching it to blocking
+// mode (File.Fd would).
+func control(f *os.File, fn func(fd int) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// Proc is a running child under a PTY. It implements registry.Child.
+type Proc struct {
+	runID int64
+	cmd   *exec.Cmd
+	pty   *os.File
+	reg   *registry.Registry
+	out   *registry.Output
+	scr   *screen
+	strip stripper
+	in    chan []byte
+
+	exit       registry.Exit
+	done       chan struct{} // exited, reaped, output drained
+	drained    chan struct{} // the reader found no more output (or EIO)
+	drainOnce  sync.Once
+	readerDone chan struct{}
+	closed     chan struct{}
+	closeOnce  sync.Once
+
+	sizeMu             sync.Mutex // guards the sizes and the timer
+	cols, rows         int
+	wantCols, wantRows int
+	lastResize         time.Time
+	timer              *time.Timer
+}
+
+var _ registry.Child = (*Proc)(nil)
+
+// RunID returns the id the run was registered under.
+func (p *Proc) RunID() int64 { return p.runID }
+
+// Pid returns the child's process id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// Done is closed once the child has exited and been reaped and the output it
+// wrote has reached the registry.
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// Exit returns how the child ended; valid once Done is closed.
+func (p *Proc) Exit() registry.Exit { return p.exit }
+
+func (p *Proc) read() {
+	defer close(p.readerDone)
+	buf := make([]byte, 32<<10)
+	plain := make([]byte, 0, 32<<10)
+	var syncs []syncPoint
+	p.strip.onSync = func(pos int64, alt bool) { syncs = append(syncs, syncPoint{pos, alt}) }
+	for {
+		n, err := p.pty.Read(buf)
+		if n > 0 {
+			syncs = syncs[:0]
+			plain = p.strip.write(buf[:n], plain[:0])
+			_, _ = p.out.Write(plain)
+			p.scr.write(buf[:n], syncs, p.strip.alt, p.strip.lastQuery)
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// The child has exited and nothing more came: a
+				// descendant holds the terminal. Keep reading its output.
+				p.drainOnce.Do(func() { close(p.drained) })
+				_ = p.pty.SetReadDeadline(time.Time{})
+				continue
+			}
+			break // EIO: every holder of the terminal is gone; or closed
+		}
+	}
+	p.drainOnce.Do(func() { close(p.drained) })
+	p.scr.end()
+}
+
+func (p *Proc) wait() {
+	p.exit = exitOf(p.cmd.Wait())
+	_ = p.pty.SetReadDeadline(time.Now().Add(drainAfterExit))
+	<-p.drained
+	close(p.done)
+	<-p.readerDone
+	<-p.scr.done // the final screen is drawn
+	p.shutdown()
+}
+
+func exitOf(err error) registry.Exit {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return registry.Exit{Code: -1, Signal: ws.Signal()}
+		}
+		return registry.Exit{Code: ee.ExitCode()}
+	}
+	if err != nil {
+		return registry.Exit{Code: -1}
+	}
+	return registry.Exit{}
+}
+
+// shutdown releases the terminal and stops the goroutines; idempotent.
+func (p *Proc) shutdown() {
+	p.closeOnce.Do(func() {
+		close(p.closed)
+		p.sizeMu.Lock()
+		if p.timer != nil {
+			p.timer.Stop()
+		}
+		p.sizeMu.Unlock()
+		p.pty.Close()
+		p.scr.close()
+	})
+}
+
+// Close releases the terminal now, which hangs up the child if it still
+// runs, and waits until the reader has stopped.
+func (p *Proc) Close() {
+	p.shutdown()
+	<-p.readerDone
+}
+
+func (p *Proc) writeInput() {
+	for {
+		select {
+		case b := <-p.in:
+			if _, err := p.pty.Write(b); err != nil {
+				return
+			}
+		case <-p.closed:
+			return
+		}
+	}
+}
+
+// input queues bytes for the child without blocking; it reports false when
+// the child has stopped reading its input and the queue is full.
+func (p *Proc) input(b []byte) bool {
+	select {
+	case <-p.closed:
+		return false
+	default:
+	}
+	select {
+	case p.in <- b:
+		return true
+	default:
+		return false
+	}
+}
+
+// notify tells the registry's subscribers that the screen changed.
+func (p *Proc) notify() { p.reg.NotifyOutput(p.runID) }
+
+// ErrInputFull is returned when a child does not read its input.
+var ErrInputFull = errors.New("the process is not reading its input")
+
+// Write sends bytes to the child as typed input.
+func (p *Proc) Write(b []byte) (int, error) {
+	if !p.input(append([]byte(nil), b...)) {
+		return 0, ErrInputFull
+	}
+	return len(b), nil
+}
+
+// SendKey sends a key, encoded as the child asked (application cursor keys
+// and the like). Shift+Enter, which a terminal cannot tell from Enter in the
+// legacy encoding, is sent as Alt+Enter (ESC CR), which agents such as Claude
+// Code read as "new line".
+func (p *Proc) SendKey(k uv.KeyPressEvent) {
+	if k.Code == uv.KeyEnter && k.Mod&uv.ModShift != 0 {
+		p.input([]byte("\x1b\r"))
+		return
+	}
+	p.scr.sendKey(k)
+}
+
+// Paste sends text as a paste (bracketed if the child asked for it).
+func (p *Proc) Paste(text string) { p.scr.paste(text) }
+
+// Resize asks for a new terminal size. Same-size calls are ignored; a burst
+// is applied once it pauses (the first of a quiet spell at once).
+func (p *Proc) Resize(cols, rows int) {
+	if cols < 1 || rows < 1 {
+		return
+	}
+	p.sizeMu.Lock()
+	defer p.sizeMu.Unlock()
+	if cols == p.wantCols && rows == p.wantRows {
+		return
+	}
+	p.wantCols, p.wantRows = cols, rows
+	if p.timer == nil && time.Since(p.lastResize) > resizeQuiet {
+		p.applySizeLocked()
+		return
+	}
+	if p.timer == nil {
+		p.timer = time.AfterFunc(resizeQuiet, func() {
+			p.sizeMu.Lock()
+			defer p.sizeMu.Unlock()
+			p.timer = nil
+			p.applySizeLocked()
+		})
+	} else {
+		p.timer.Reset(resizeQuiet)
+	}
+}
+
+func (p *Proc) applySizeLocked() {
+	p.lastResize = time.Now()
+	if p.wantCols == p.cols && p.wantRows == p.rows {
+		return
+	}
+	select {
+	case <-p.closed:
+		return
+	default:
+	}
+	p.cols, p.rows = p.wantCols, p.wantRows
+	p.scr.resize(p.cols, p.rows)
+	_ = control(p.pty, func(fd int) error {
+		return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Col: uint16(p.cols), Row: uint16(p.rows)})
+	})
+}
+
+// Size returns the terminal size in force.
+func (p *Proc) Size() (cols, rows int) {
+	p.sizeMu.Lock()
+	defer p.sizeMu.Unlock()
+	return p.cols, p.rows
+}
+
+// View calls f with the emulated screen locked: read it, do not keep it.
+func (p *Proc) View(f func(e *vt.Emulator)) { p.scr.view(f) }
+
+// Render returns the emulated screen with its colours as ANSI text.
+func (p *Proc) Render() (s string) {
+	p.View(func(e *vt.Emulator) { s = e.Render() })
+	return s
+}
+
+// Text returns the emulated screen as plain text.
+func (p *Proc) Text() (s string) {
+	p.View(func(e *vt.Emulator) { s = e.String() })
+	return s
+}
+
+// AltScreen reports whether the child has the alternate screen up.
+func (p *Proc) AltScreen() (alt bool) {
+	p.View(func(e *vt.Emulator) { alt = e.IsAltScreen() })
+	return alt
+}
