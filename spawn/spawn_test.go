@@ -369,3 +369,29 @@ func TestChildHoldingTheTerminalAfterExitDoesNotDelayDone(t *testing.T) {
 		_ = syscall.Kill(q, syscall.SIGKILL)
 	}
 }
+
+// After a flood far larger than the emulator could take in, the screen was
+// rebuilt from the tail: it must show exactly the last lines, in order.
+func TestFloodEndsWithTheExactTailOnScreen(t *testing.T) {
+	r := newRig(t)
+	p, err := r.sp.Start(Spec{Argv: []string{"sh", "-c", `seq 1 300000; printf '\033[32mdone\033[0m\n'`}, Cols: 40, Rows: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.screenHas(t, p, "done")
+	// Ten rows: the last eight numbers, "done", and the empty row the
+	// cursor sits on, as a real terminal shows it.
+	want := []string{}
+	for i := 299993; i <= 300000; i++ {
+		want = append(want, fmt.Sprint(i))
+	}
+	want = append(want, "done", "")
+	got := strings.Split(p.Text(), "\n")
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("screen after the flood:\n%q\nwant\n%q", got, want)
+	}
+	p.scr.statMu.Lock()
+	replays := p.scr.replays
+	p.scr.statMu.Unlock()
+	t.Logf("%d replays", replays)
+}

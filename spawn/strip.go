@@ -8,7 +8,7 @@ package spawn
 // never be skipped unanswered.
 type stripper struct {
 	state  sstate
-	seqLen int     // bytes of the current sequence, to abandon runaway ones
+	seqLen int      // bytes of the current sequence, to abandon runaway ones
 	params [32]byte // CSI parameter and intermediate bytes, truncated
 	np     int
 	prev   byte // previous byte of an OSC or string
@@ -26,13 +26,13 @@ type stripper struct {
 type sstate uint8
 
 const (
-	sGround sstate = iota
-	sEsc           // after ESC
-	sEscInter      // ESC followed by intermediate bytes
-	sCSI           // ESC [ parameters
-	sOSC           // ESC ] up to BEL or ST
-	sStr           // DCS, APC, PM, SOS up to ST
-	sStrEsc        // ESC seen inside a string: ST if '\' follows
+	sGround   sstate = iota
+	sEsc             // after ESC
+	sEscInter        // ESC followed by intermediate bytes
+	sCSI             // ESC [ parameters
+	sOSC             // ESC ] up to BEL or ST
+	sStr             // DCS, APC, PM, SOS up to ST
+	sStrEsc          // ESC seen inside a string: ST if '\' follows
 )
 
 const (
