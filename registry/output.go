@@ -113,6 +113,15 @@ func visible(b []byte) string {
 	return sb.String()
 }
 
+// Total returns the number of lines ever completed, including those the
+// ring has dropped: a reader compares two totals to learn how many lines
+// arrived in between.
+func (o *Output) Total() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.total
+}
+
 // Len returns the number of lines held, counting an unfinished last line.
 func (o *Output) Len() int {
 	o.mu.Lock()

@@ -62,6 +62,9 @@ func TestOutputWindowsAndTail(t *testing.T) {
 	if got := o.Lines(-3, 1); strings.Join(got, ",") != "l3" {
 		t.Fatalf("Lines(-3,1) = %v", got)
 	}
+	if o.Total() != 8 {
+		t.Fatalf("Total = %d, want 8", o.Total())
+	}
 }
 
 // Fix 6: the original kept one unbounded string. A 10 MB line without a

@@ -1,0 +1,336 @@
+// Package config reads corral's configuration file: settings, key and theme
+// overrides, and the catalog of agents and commands that the new-run form
+// offers, with command templates that are expanded into argv words.
+package config
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed default.toml
+var defaultTOML string
+
+// Default returns the embedded default configuration.
+func Default() *Config {
+	c, err := parse("", defaultTOML)
+	if err != nil {
+		panic("embedded default config: " + err.Error()) // a build defect, caught by tests
+	}
+	return c
+}
+
+// DefaultTOML returns the text of the embedded default configuration, which
+// documents every setting.
+func DefaultTOML() string { return defaultTOML }
+
+// Config is a loaded configuration.
+type Config struct {
+	// Path is the file it came from; empty for the embedded default.
+	Path     string
+	Settings Settings          `toml:"settings"`
+	Keys     map[string]Keys   `toml:"keys"`
+	Theme    map[string]string `toml:"theme"`
+	Agents   []Agent           `toml:"agent"`
+}
+
+// Settings are the general settings.
+type Settings struct {
+	ScrollbackLines int      `toml:"scrollback_lines"`
+	KillGrace       Duration `toml:"kill_grace"`
+}
+
+// Agent is a catalog entry.
+type Agent struct {
+	Name        string            `toml:"name"`
+	Kind        Kind              `toml:"kind"`
+	Command     Template          `toml:"command"`
+	Model       string            `toml:"model"`
+	Task        string            `toml:"task"`
+	Env         map[string]string `toml:"env"`
+	Dir         string            `toml:"dir"`
+	Description string            `toml:"description"`
+	// Format is "stream-json" for runs that speak Claude Code's stream.
+	Format Format `toml:"format"`
+}
+
+// Kind is the kind of a catalog entry.
+type Kind string
+
+// The kinds of entry.
+const (
+	KindAgent   Kind = "agent"   // a one-shot run with a task
+	KindSession Kind = "session" // an interactive session
+	KindCommand Kind = "command" // any long-running command
+)
+
+// UnmarshalText checks the kind.
+func (k *Kind) UnmarshalText(b []byte) error {
+	switch v := Kind(b); v {
+	case KindAgent, KindSession, KindCommand:
+		*k = v
+		return nil
+	}
+	return fmt.Errorf("kind must be \"agent\", \"session\" or \"command\", not %q", string(b))
+}
+
+// Format names the output format of an entry.
+type Format string
+
+// FormatStreamJSON is Claude Code's --output-format stream-json.
+const FormatStreamJSON Format = "stream-json"
+
+// UnmarshalText checks the format.
+func (f *Format) UnmarshalText(b []byte) error {
+	switch v := Format(b); v {
+	case "", FormatStreamJSON:
+		*f = v
+		return nil
+	}
+	return fmt.Errorf("format must be \"stream-json\" or absent, not %q", string(b))
+}
+
+// Duration is a time.Duration written as "5s" or a number of seconds.
+type Duration struct{ time.Duration }
+
+// UnmarshalTOML reads "1.5s" or 2.
+func (d *Duration) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		p, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration: %q (write e.g. \"5s\" or \"500ms\")", v)
+		}
+		d.Duration = p
+	case int64:
+		d.Duration = time.Duration(v) * time.Second
+	case float64:
+		d.Duration = time.Duration(v * float64(time.Second))
+	default:
+		return fmt.Errorf("not a duration: %v (write e.g. \"5s\")", v)
+	}
+	if d.Duration < 0 {
+		return errors.New("a duration cannot be negative")
+	}
+	return nil
+}
+
+// Keys is a list of key names, written as one string or an array.
+type Keys []string
+
+// UnmarshalTOML reads "ctrl+k" or ["k", "ctrl+k"].
+func (k *Keys) UnmarshalTOML(v any) error {
+	words, err := stringList(v)
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	*k = words
+	return nil
+}
+
+func stringList(v any) ([]string, error) {
+	switch v := v.(type) {
+	case string:
+		return []string{v}, nil
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, w := range v {
+			s, ok := w.(string)
+			if !ok {
+				return nil, fmt.Errorf("expected strings, found %v", w)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("expected a string or an array of strings, found %v", v)
+}
+
+// placeholders are what templates may hold.
+var placeholders = []string{"{task}", "{model}", "{project}", "{session_id}", "{shell}"}
+
+// Load reads the configuration at path. A missing file at the default path
+// (explicit false) gives the embedded default; a missing file named with
+// --config (explicit true) is an error. Errors name the file and the line.
+func Load(path string, explicit bool) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && !explicit {
+			return Default(), nil
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return parse(path, string(b))
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/corral/config.toml, or
+// ~/.config/corral/config.toml.
+func DefaultPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "corral", "config.toml")
+}
+
+// Error is a configuration error at a line of a file.
+type Error struct {
+	Path string
+	Line int    // 0 when unknown
+	Key  string // the field, e.g. agent[2].kind
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	where := e.Path
+	if where == "" {
+		where = "default config"
+	}
+	if e.Line > 0 {
+		where += fmt.Sprintf(":%d", e.Line)
+	}
+	if e.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", where, e.Key, e.Msg)
+	}
+	return where + ": " + e.Msg
+}
+
+func parse(path, text string) (*Config, error) {
+	c := &Config{Path: path}
+	md, err := toml.Decode(text, c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{Path: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+		}
+		return nil, &Error{Path: path, Msg: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0]
+		return nil, &Error{Path: path, Line: lineOf(text, k), Key: k.String(), Msg: "unknown field (see the default config: corral --default-config)"}
+	}
+	if err := c.validate(text); err != nil {
+		return nil, err
+	}
+	if c.Settings.ScrollbackLines == 0 {
+		c.Settings.ScrollbackLines = 10_000
+	}
+	if c.Settings.KillGrace.Duration == 0 {
+		c.Settings.KillGrace.Duration = 5 * time.Second
+	}
+	return c, nil
+}
+
+func (c *Config) validate(text string) error {
+	bad := func(key toml.Key, format string, args ...any) error {
+		return &Error{Path: c.Path, Line: lineOf(text, key), Key: key.String(), Msg: fmt.Sprintf(format, args...)}
+	}
+	if c.Settings.ScrollbackLines < 0 || c.Settings.ScrollbackLines > 10_000_000 {
+		return bad(toml.Key{"settings", "scrollback_lines"}, "must be between 1 and 10,000,000")
+	}
+	seen := map[string]bool{}
+	for i, a := range c.Agents {
+		at := func(field string) toml.Key { return toml.Key{"agent", fmt.Sprint(i), field} }
+		switch {
+		case strings.TrimSpace(a.Name) == "":
+			return bad(at("name"), "every [[agent]] needs a name")
+		case seen[a.Name]:
+			return bad(at("name"), "%q is defined twice", a.Name)
+		case a.Name == "command":
+			return bad(at("name"), "\"command\" is reserved for plain command lines")
+		case a.Kind == "":
+			return bad(at("kind"), "missing: \"agent\", \"session\" or \"command\"")
+		case len(a.Command) == 0:
+			return bad(at("command"), "missing: the program and its arguments")
+		}
+		seen[a.Name] = true
+	}
+	for name := range c.Keys {
+		if !slices.Contains(Actions, name) {
+			return bad(toml.Key{"keys", name}, "unknown action (one of %s)", strings.Join(Actions, ", "))
+		}
+	}
+	for name, value := range c.Theme {
+		if !slices.Contains(ThemeColours, name) {
+			return bad(toml.Key{"theme", name}, "unknown colour (one of %s)", strings.Join(ThemeColours, ", "))
+		}
+		if !colourRE.MatchString(value) {
+			return bad(toml.Key{"theme", name}, "%q is not a colour: write \"#rrggbb\", \"#rgb\" or a number 0-255", value)
+		}
+	}
+	return nil
+}
+
+var colourRE = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$`)
+
+// Actions are the names of the bindings the [keys] table may set.
+var Actions = []string{"up", "down", "first", "last", "page_up", "page_down", "line_up", "line_down", "top",
+	"bottom", "kill", "unregister", "new", "restart", "focus", "unfocus", "cleanup", "filter", "adopt", "raw",
+	"help", "quit"}
+
+// ThemeColours are the names of the palette colours the [theme] table may set.
+var ThemeColours = []string{"accent", "subtle", "running", "exited", "failed", "killed", "warn", "text"}
+
+// Agent returns the catalog entry with that name.
+func (c *Config) Agent(name string) (Agent, bool) {
+	for _, a := range c.Agents {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Agent{}, false
+}
+
+// lineOf finds the line of a key in TOML text: key is a table path, with
+// the index of an array-of-tables entry as a number ("agent", "2", "kind").
+// It scans headers and "name =" lines, which is all the config uses.
+func lineOf(text string, key toml.Key) int {
+	if len(key) == 0 {
+		return 0
+	}
+	field := key[len(key)-1]
+	table := strings.Join(key[:len(key)-1], ".")
+	want := -1 // the entry index within an array of tables
+	if n := len(key); n >= 3 {
+		var idx int
+		if _, err := fmt.Sscan(key[n-2], &idx); err == nil {
+			table, want = strings.Join(key[:n-2], "."), idx
+		}
+	}
+	cur, count := "", -1
+	fallback := 0
+	for i, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(l, "[["):
+			cur = strings.TrimSpace(strings.Trim(strings.SplitN(l, "#", 2)[0], "[] \t"))
+			if cur == table {
+				count++
+				if count == want && fallback == 0 {
+					fallback = i + 1
+				}
+			}
+		case strings.HasPrefix(l, "["):
+			cur, count = strings.TrimSpace(strings.Trim(strings.SplitN(l, "#", 2)[0], "[] \t")), -1
+			if cur == table && want < 0 && fallback == 0 {
+				fallback = i + 1
+			}
+		default:
+			k, _, ok := strings.Cut(l, "=")
+			if ok && strings.Trim(strings.TrimSpace(k), `"`) == field && cur == table && (want < 0 || count == want) {
+				return i + 1
+			}
+		}
+	}
+	return fallback
+}

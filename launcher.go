@@ -1,0 +1,230 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"corral/config"
+	"corral/registry"
+	"corral/spawn"
+	"corral/tui"
+
+	"github.com/google/uuid"
+)
+
+// launcher turns the interface's requests into spawned, registered runs,
+// with the catalog's templates. It implements tui.Launcher.
+type launcher struct {
+	reg    *registry.Registry
+	sp     *spawn.Spawner
+	cfg    *config.Config
+	agents []tui.Agent // the catalog with availability, computed once
+	cwd    string
+	shell  string
+	// onStart, when set, is called with each run started from the catalog
+	// (Claude runs and sessions need followers).
+	onStart func(runID int64, a config.Agent, sessionID, project string)
+
+	mu   sync.Mutex // guards reqs
+	reqs map[int64]tui.Request
+}
+
+var _ tui.Launcher = (*launcher)(nil)
+
+func newLauncher(reg *registry.Registry, sp *spawn.Spawner, cfg *config.Config, cwd string) *launcher {
+	sh := os.Getenv("SHELL")
+	if sh == "" {
+		sh = "/bin/sh"
+	}
+	l := &launcher{reg: reg, sp: sp, cfg: cfg, cwd: cwd, shell: sh, reqs: map[int64]tui.Request{}}
+	for _, a := range cfg.Agents {
+		ta := tui.Agent{Name: a.Name, Kind: kindOf(a, ""), Description: a.Description, Available: true,
+			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task}
+		prog := a.Command.Expand(config.Vars{Shell: sh, Task: "x", Model: "x", Project: cwd, SessionID: "x"})[0]
+		if _, err := exec.LookPath(prog); err != nil {
+			ta.Available, ta.Reason = false, fmt.Sprintf("%s is not on PATH", prog)
+		}
+		l.agents = append(l.agents, ta)
+	}
+	return l
+}
+
+// kindOf maps a catalog kind to the registry's: an interactive session with
+// a session id is a Claude session, other sessions are commands.
+func kindOf(a config.Agent, sessionID string) registry.Kind {
+	switch {
+	case a.Kind == config.KindAgent:
+		return registry.KindAgent
+	case a.Kind == config.KindSession && a.Command.Uses("{session_id}"):
+		return registry.KindClaudeSession
+	}
+	return registry.KindCommand
+}
+
+// Agents returns the catalog, with what is missing marked unavailable.
+func (l *launcher) Agents() []tui.Agent { return l.agents }
+
+// Launch starts a run from the catalog or a command line.
+func (l *launcher) Launch(req tui.Request) (int64, error) {
+	dir := expandHome(req.Dir)
+	spec := spawn.Spec{Cols: req.Cols, Rows: req.Rows}
+	var agent config.Agent
+	if req.Agent == "" {
+		argv, err := spawn.ParseCommand(req.Command)
+		if err != nil {
+			return 0, err
+		}
+		spec.Argv = argv
+		spec.Run = registry.RegistrationConfig{Kind: registry.KindCommand, Command: strings.TrimSpace(req.Command),
+			Task: req.Task, Model: req.Model}
+	} else {
+		a, ok := l.cfg.Agent(req.Agent)
+		if !ok {
+			return 0, fmt.Errorf("no agent named %q in the catalog", req.Agent)
+		}
+		agent = a
+		if dir == "" {
+			dir = expandHome(a.Dir)
+		}
+		task, model := or(req.Task, a.Task), or(req.Model, a.Model)
+		var sid string
+		if a.Command.Uses("{session_id}") {
+			sid = uuid.NewString()
+		}
+		project := l.projectOf(dir)
+		spec.Argv = a.Command.Expand(config.Vars{Task: task, Model: model, Project: project, SessionID: sid, Shell: l.shell})
+		keys := make([]string, 0, len(a.Env))
+		for k := range a.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			spec.Env = append(spec.Env, k+"="+a.Env[k])
+		}
+		spec.Run = registry.RegistrationConfig{Kind: kindOf(a, sid), AgentName: a.Name, SessionID: sid,
+			Task: task, Model: model, Command: strings.Join(spec.Argv, " ")}
+	}
+	spec.Dir = dir
+	spec.Run.ProjectPath = l.projectOf(dir)
+	p, err := l.sp.Start(spec)
+	if err != nil {
+		return 0, err
+	}
+	l.mu.Lock()
+	l.reqs[p.RunID()] = req
+	l.mu.Unlock()
+	if req.Agent != "" && l.onStart != nil {
+		l.onStart(p.RunID(), agent, spec.Run.SessionID, spec.Run.ProjectPath)
+	}
+	return p.RunID(), nil
+}
+
+func (l *launcher) projectOf(dir string) string {
+	if dir == "" {
+		return l.cwd
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// Request returns what a run was launched with.
+func (l *launcher) Request(runID int64) (tui.Request, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.reqs[runID]
+	return r, ok
+}
+
+// Screen returns the emulated screen of a run corral started.
+func (l *launcher) Screen(runID int64) tui.Screen {
+	if p := l.sp.Proc(runID); p != nil {
+		return p
+	}
+	return nil
+}
+
+// Adopt registers a running process by pid as a sidecar.
+func (l *launcher) Adopt(pid int) (int64, error) {
+	for _, p := range l.reg.RunningProcesses() {
+		if p.PID == pid {
+			return 0, fmt.Errorf("pid %d is already run %d", pid, p.RunID)
+		}
+	}
+	if pid == os.Getpid() {
+		return 0, fmt.Errorf("pid %d is corral itself", pid)
+	}
+	info, err := processInfo(pid)
+	if err != nil {
+		return 0, fmt.Errorf("adopt pid %d: %w", pid, err)
+	}
+	id := l.reg.GenerateID()
+	name := ""
+	if len(info.argv) > 0 {
+		name = agentName(info.argv)
+	}
+	err = l.reg.RegisterSidecarProcess(registry.RegistrationConfig{RunID: id, Kind: registry.KindSidecar, PID: pid,
+		AgentName: name, Command: strings.Join(info.argv, " "), ProjectPath: info.cwd})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// Candidates lists agent processes running outside corral.
+func (l *launcher) Candidates() []tui.Candidate {
+	known := map[int]bool{}
+	for _, p := range l.reg.RunningProcesses() {
+		known[p.PID] = true
+	}
+	var out []tui.Candidate
+	for _, c := range agentProcesses() {
+		if !known[c.PID] && c.PID != os.Getpid() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// agentName recognises the agent behind a command line, node scripts
+// included (Claude Code and Gemini CLI run as `node …/cli.js`).
+func agentName(argv []string) string {
+	for i, a := range argv {
+		if i > 1 {
+			break
+		}
+		base := filepath.Base(a)
+		for _, name := range []string{"claude", "codex", "aider", "gemini"} {
+			if base == name || strings.Contains(a, "/"+name+"-") || strings.Contains(a, "@anthropic-ai/claude-code") && name == "claude" ||
+				strings.Contains(a, "@openai/codex") && name == "codex" || strings.Contains(a, "@google/gemini-cli") && name == "gemini" {
+				return name
+			}
+		}
+	}
+	return filepath.Base(argv[0])
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return home + p[1:]
+		}
+	}
+	return p
+}
+
+var errNoProcess = errors.New("no such process")

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"image/color"
+	"os"
+
+	"corral/tui"
+
+	"charm.land/lipgloss/v2"
+)
+
+// defaultPalette is corral's palette: readable on dark and light terminals.
+func defaultPalette() tui.Palette {
+	return tui.Palette{
+		Accent:  lipgloss.Color("#7D56F4"),
+		Subtle:  lipgloss.Color("245"),
+		Running: lipgloss.Color("#3FB950"),
+		Exited:  lipgloss.Color("250"),
+		Failed:  lipgloss.Color("#F85149"),
+		Killed:  lipgloss.Color("#D29922"),
+		Warn:    lipgloss.Color("#E3B341"),
+		Text:    lipgloss.Color("#FFFFFF"),
+	}
+}
+
+// theme builds the styles from the default palette with the user's [theme]
+// overrides (checked when the config loaded). NO_COLOR turns colour off.
+func theme(overrides map[string]string) tui.Theme {
+	p := defaultPalette()
+	slots := map[string]*color.Color{"accent": &p.Accent, "subtle": &p.Subtle, "running": &p.Running,
+		"exited": &p.Exited, "failed": &p.Failed, "killed": &p.Killed, "warn": &p.Warn, "text": &p.Text}
+	for name, value := range overrides {
+		if slot, ok := slots[name]; ok {
+			*slot = lipgloss.Color(value)
+		}
+	}
+	return tui.NewTheme(p, os.Getenv("NO_COLOR") != "")
+}

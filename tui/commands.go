@@ -1,0 +1,155 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"corral/registry"
+
+	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+)
+
+// Messages: each names what happened.
+type (
+	runEventMsg     struct{ ev registry.Event } // a lifecycle event
+	outputMsg       struct{ id int64 }          // a run's output or screen changed
+	eventsClosedMsg struct{}
+	frameMsg        struct{} // time to redraw output that arrived
+	tickMsg         struct{} // a second passed while a run is stopping
+	killedMsg       struct {
+		id   int64
+		gone bool
+		err  error
+	}
+	unregisteredMsg struct {
+		id  int64
+		err error
+	}
+	launchedMsg struct {
+		id      int64
+		err     error
+		form    bool // from the new-run form: errors go there
+		restart int64
+	}
+	cleanedMsg   struct{ ids []int64 }
+	adoptedMsg   struct {
+		id  int64
+		pid int
+		err error
+	}
+	candidatesMsg struct{ list []Candidate }
+	startQuitMsg  struct{ live int } // quit confirmed with runs alive
+	quitReadyMsg  struct{ err error }
+)
+
+// waitEvent waits for the next registry event; Update issues it again after
+// each one, so events arrive one message at a time and nothing else touches
+// the model.
+func waitEvent(events <-chan registry.Event) tea.Cmd {
+	return func() tea.Msg {
+		e, ok := <-events
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		if e.Kind == registry.EventOutput {
+			return outputMsg{id: e.RunID}
+		}
+		return runEventMsg{ev: e}
+	}
+}
+
+func frameCmd() tea.Cmd {
+	return tea.Tick(frameInterval, func(time.Time) tea.Msg { return frameMsg{} })
+}
+
+func tickCmd() tea.Cmd {
+	return tea.Tick(time.Second/4, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+func killCmd(reg Registry, id int64) tea.Cmd {
+	return func() tea.Msg {
+		gone, err := reg.KillProcess(context.Background(), id)
+		return killedMsg{id: id, gone: gone, err: err}
+	}
+}
+
+func unregisterCmd(reg Registry, id int64) tea.Cmd {
+	return func() tea.Msg { return unregisteredMsg{id: id, err: reg.UnregisterProcess(id)} }
+}
+
+func cleanupCmd(reg Registry) tea.Cmd {
+	return func() tea.Msg { return cleanedMsg{ids: reg.CleanupFinishedProcesses()} }
+}
+
+func launchCmd(l Launcher, req Request, fromForm bool) tea.Cmd {
+	return func() tea.Msg {
+		id, err := l.Launch(req)
+		return launchedMsg{id: id, err: err, form: fromForm}
+	}
+}
+
+// restartCmd kills a run if it is alive, drops it, and launches its request
+// again at the given size.
+func restartCmd(reg Registry, l Launcher, id int64, cols, rows int) tea.Cmd {
+	return func() tea.Msg {
+		req, ok := l.Request(id)
+		if !ok {
+			return launchedMsg{err: fmt.Errorf("run %d was not started by corral: it cannot be restarted", id), restart: id}
+		}
+		if gone, err := reg.KillProcess(context.Background(), id); err != nil || !gone {
+			if err == nil {
+				err = fmt.Errorf("run %d did not stop", id)
+			}
+			return launchedMsg{err: err, restart: id}
+		}
+		_ = reg.UnregisterProcess(id)
+		req.Cols, req.Rows = cols, rows
+		nid, err := l.Launch(req)
+		return launchedMsg{id: nid, err: err, restart: id}
+	}
+}
+
+func adoptCmd(l Launcher, pid int) tea.Cmd {
+	return func() tea.Msg {
+		id, err := l.Adopt(pid)
+		return adoptedMsg{id: id, pid: pid, err: err}
+	}
+}
+
+func candidatesCmd(l Launcher) tea.Cmd {
+	return func() tea.Msg { return candidatesMsg{list: l.Candidates()} }
+}
+
+// quitCmd stops every live run (TERM, grace, KILL) before the program ends.
+func quitCmd(reg Registry, ctx context.Context) tea.Cmd {
+	return func() tea.Msg { return quitReadyMsg{err: reg.KillAll(ctx)} }
+}
+
+// resizeCmd sets the terminal size of every run with a screen.
+func resizeCmd(screens []Screen, cols, rows int) tea.Cmd {
+	if len(screens) == 0 || cols < 1 || rows < 1 {
+		return nil
+	}
+	return func() tea.Msg {
+		for _, s := range screens {
+			s.Resize(cols, rows)
+		}
+		return nil
+	}
+}
+
+func sendKeyCmd(s Screen, k uv.KeyPressEvent) tea.Cmd {
+	return func() tea.Msg {
+		s.SendKey(k)
+		return nil
+	}
+}
+
+func pasteCmd(s Screen, text string) tea.Cmd {
+	return func() tea.Msg {
+		s.Paste(text)
+		return nil
+	}
+}

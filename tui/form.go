@@ -1,0 +1,290 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+var homeDir, _ = os.UserHomeDir()
+
+// The fields of the new-run form after the agent chooser.
+const (
+	fieldCommand = iota
+	fieldTask
+	fieldModel
+	fieldDir
+	nFields
+)
+
+var fieldNames = [nFields]string{"Command", "Task", "Model", "Directory"}
+
+// commandChoice is the chooser entry for a plain command line.
+var commandChoice = Agent{Name: "command", Available: true, Description: "any command line"}
+
+// form is the new-run form: an agent chooser and four text fields.
+type form struct {
+	agents []Agent
+	choice int
+	inputs [nFields]textinput.Model
+	focus  int // -1: the chooser; else a field
+	err    string
+}
+
+func (m *Model) openForm() {
+	f := form{agents: append([]Agent{commandChoice}, m.launch.Agents()...), focus: fieldCommand}
+	for i := range f.inputs {
+		in := textinput.New()
+		in.Prompt = ""
+		in.SetWidth(max(m.width-16, 10))
+		f.inputs[i] = in
+	}
+	f.inputs[fieldCommand].Placeholder = "e.g. npm run dev, or sh -c 'make test; sleep 1'"
+	f.inputs[fieldTask].Placeholder = "what the agent should do"
+	f.inputs[fieldModel].Placeholder = "the agent's default"
+	if m.cwd != "" {
+		f.inputs[fieldDir].Placeholder = shortPath(m.cwd) + " (current directory)"
+	}
+	m.form = f
+	m.mode = modeForm
+	m.status = ""
+}
+
+func (f *form) agent() Agent { return f.agents[f.choice] }
+
+// enabled reports whether a field applies to the chosen agent.
+func (f *form) enabled(field int) bool {
+	if field == fieldCommand {
+		return f.choice == 0
+	}
+	return true
+}
+
+func (f *form) focusCmd() tea.Cmd {
+	for i := range f.inputs {
+		f.inputs[i].Blur()
+	}
+	if f.focus >= 0 {
+		return f.inputs[f.focus].Focus()
+	}
+	return nil
+}
+
+func (f *form) move(delta int) tea.Cmd {
+	for range nFields + 1 {
+		f.focus += delta
+		if f.focus >= nFields {
+			f.focus = -1
+		}
+		if f.focus < -1 {
+			f.focus = nFields - 1
+		}
+		if f.focus == -1 || f.enabled(f.focus) {
+			break
+		}
+	}
+	return f.focusCmd()
+}
+
+func (f *form) setError(err error) { f.err = err.Error() }
+
+func (f *form) updateInput(msg tea.Msg) tea.Cmd {
+	if f.focus < 0 {
+		return nil
+	}
+	var cmd tea.Cmd
+	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	return cmd
+}
+
+// request validates the form without IO; the launcher checks the rest
+// (program on PATH, directory) and its error comes back to the form.
+func (f *form) request(cols, rows int) (Request, error) {
+	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	a := f.agent()
+	req := Request{Task: val(fieldTask), Model: val(fieldModel), Dir: val(fieldDir), Cols: cols, Rows: rows}
+	if strings.HasPrefix(req.Dir, "~/") && homeDir != "" {
+		req.Dir = homeDir + req.Dir[1:]
+	}
+	if f.choice == 0 {
+		req.Command = val(fieldCommand)
+		if req.Command == "" {
+			return req, fmt.Errorf("enter a command to run")
+		}
+		return req, nil
+	}
+	if !a.Available {
+		return req, fmt.Errorf("%s is not available: %s", a.Name, a.Reason)
+	}
+	if a.NeedsTask && req.Task == "" && a.DefaultTask == "" {
+		return req, fmt.Errorf("%s runs a task: enter one", a.Name)
+	}
+	req.Agent = a.Name
+	return req, nil
+}
+
+func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+	f := &m.form
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.mode = modeNormal
+		m.setStatus("new run cancelled")
+		return nil
+	case key.Matches(msg, k.Submit):
+		w, h := m.paneSize()
+		req, err := f.request(w, h)
+		if err != nil {
+			f.err = err.Error()
+			return nil
+		}
+		f.err = ""
+		return launchCmd(m.launch, req, true)
+	case key.Matches(msg, k.NextField):
+		return f.move(1)
+	case key.Matches(msg, k.PrevField):
+		return f.move(-1)
+	case f.focus == -1 && key.Matches(msg, k.NextChoice, k.PrevChoice):
+		d := 1
+		if key.Matches(msg, k.PrevChoice) {
+			d = -1
+		}
+		f.choice = (f.choice + d + len(f.agents)) % len(f.agents)
+		a := f.agent()
+		f.inputs[fieldModel].Placeholder = "the agent's default"
+		if a.DefaultModel != "" {
+			f.inputs[fieldModel].Placeholder = a.DefaultModel
+		}
+		f.inputs[fieldTask].Placeholder = "what the agent should do"
+		if a.DefaultTask != "" {
+			f.inputs[fieldTask].Placeholder = a.DefaultTask
+		}
+		f.err = ""
+		return nil
+	}
+	return f.updateInput(msg)
+}
+
+func (m *Model) formLines() []string {
+	f := &m.form
+	t := m.theme
+	label := func(name string, active bool) string {
+		s := fmt.Sprintf(" %-10s ", name)
+		if active {
+			return t.FormActive.Render("›" + s[1:])
+		}
+		return t.FormLabel.Render(s)
+	}
+	var names []string
+	for i, a := range f.agents {
+		n := a.Name
+		if !a.Available {
+			n += "✗"
+		}
+		if i == f.choice {
+			n = t.FormActive.Render("‹ " + n + " ›")
+		} else {
+			n = t.Subtle.Render(n)
+		}
+		names = append(names, n)
+	}
+	lines := []string{label("Run", f.focus == -1) + strings.Join(names, " ")}
+	a := f.agent()
+	desc := a.Description
+	if !a.Available {
+		desc = "not available: " + a.Reason
+	}
+	lines = append(lines, t.FormHint.Render(strings.Repeat(" ", 12)+desc))
+	for i := range f.inputs {
+		if !f.enabled(i) {
+			continue
+		}
+		lines = append(lines, label(fieldNames[i], f.focus == i)+f.inputs[i].View())
+	}
+	if f.err != "" {
+		lines = append(lines, "", t.FormError.Render(" ✗ "+f.err))
+	}
+	lines = append(lines, "", t.FormHint.Render(" enter starts · tab/↑/↓ move · ←/→ on Run chooses · esc cancels"))
+	return lines
+}
+
+// adoptList picks a running process to adopt: typed pid or a candidate.
+type adoptList struct {
+	input      textinput.Model
+	candidates []Candidate
+	sel        int
+	loaded     bool
+	err        string
+}
+
+func newAdoptList() adoptList {
+	in := textinput.New()
+	in.Prompt = " PID: "
+	in.Placeholder = "type a pid, or pick one below with ↑/↓"
+	return adoptList{input: in}
+}
+
+func (a *adoptList) setCandidates(c []Candidate) { a.candidates, a.loaded, a.sel = c, true, 0 }
+
+func (m *Model) adoptKey(msg tea.KeyPressMsg) tea.Cmd {
+	a := &m.adopt
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		m.mode = modeNormal
+		m.setStatus("adopt cancelled")
+		return nil
+	case key.Matches(msg, m.keys.Up):
+		a.sel = max(a.sel-1, 0)
+		return nil
+	case key.Matches(msg, m.keys.Down):
+		a.sel = min(a.sel+1, max(len(a.candidates)-1, 0))
+		return nil
+	case key.Matches(msg, m.keys.Submit):
+		if s := strings.TrimSpace(a.input.Value()); s != "" {
+			pid, err := strconv.Atoi(s)
+			if err != nil || pid <= 0 {
+				a.err = fmt.Sprintf("%q is not a pid", s)
+				return nil
+			}
+			return adoptCmd(m.launch, pid)
+		}
+		if len(a.candidates) == 0 {
+			a.err = "type the pid of the process to adopt"
+			return nil
+		}
+		return adoptCmd(m.launch, a.candidates[a.sel].PID)
+	}
+	var cmd tea.Cmd
+	a.input, cmd = a.input.Update(msg)
+	return cmd
+}
+
+func (m *Model) adoptLines() []string {
+	a := &m.adopt
+	t := m.theme
+	lines := []string{a.input.View(), ""}
+	switch {
+	case !a.loaded:
+		lines = append(lines, t.Subtle.Render(" looking for running agents…"))
+	case len(a.candidates) == 0:
+		lines = append(lines, t.Subtle.Render(" no unregistered claude, codex, aider or gemini process found"))
+	default:
+		lines = append(lines, t.FormLabel.Render(" agents running outside corral:"))
+		for i, c := range a.candidates {
+			s := fmt.Sprintf("   %-8d %s  %s", c.PID, oneLine(c.Command), t.Subtle.Render(shortPath(c.Dir)))
+			if i == a.sel {
+				s = t.FormActive.Render(" › ") + s[3:]
+			}
+			lines = append(lines, s)
+		}
+	}
+	if a.err != "" {
+		lines = append(lines, "", t.FormError.Render(" ✗ "+a.err))
+	}
+	return lines
+}

@@ -1,0 +1,190 @@
+// Package tui is corral's terminal interface: a table of runs, the live
+// screen of the selected one, and keys that become registry and launcher
+// calls whose results come back as messages.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"corral/registry"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+)
+
+// Registry is what the interface needs from the run registry.
+type Registry interface {
+	Subscribe() ([]registry.ProcessInfo, <-chan registry.Event, func())
+	KillProcess(ctx context.Context, runID int64) (bool, error)
+	KillAll(ctx context.Context) error
+	UnregisterProcess(runID int64) error
+	CleanupFinishedProcesses() []int64
+	Output(runID int64) *registry.Output
+}
+
+// Screen is the emulated terminal of a run.
+type Screen interface {
+	// Render returns the screen as lines of ANSI-styled text.
+	Render() string
+	// AltScreen reports whether a full-screen program has the screen.
+	AltScreen() bool
+	// SendKey types a key into the run, encoded as it asked.
+	SendKey(k uv.KeyPressEvent)
+	// Paste sends pasted text.
+	Paste(text string)
+	// Resize sets the terminal size of the run.
+	Resize(cols, rows int)
+}
+
+// Agent is an entry of the catalog offered by the new-run form.
+type Agent struct {
+	Name        string
+	Kind        registry.Kind
+	Description string
+	// Available is false when the program is missing; Reason says why.
+	Available bool
+	Reason    string
+	// NeedsTask is set for one-shot agents, which run a task.
+	NeedsTask    bool
+	DefaultModel string
+	DefaultTask  string
+}
+
+// Request asks for a run: an agent of the catalog, or a command line.
+type Request struct {
+	Agent   string // catalog entry; empty for Command
+	Command string // a command line, when Agent is empty
+	Task    string
+	Model   string
+	Dir     string // project directory; empty for corral's own
+	Cols    int
+	Rows    int
+}
+
+// Candidate is a running process that may be adopted.
+type Candidate struct {
+	PID     int
+	Command string
+	Dir     string
+}
+
+// Launcher starts and adopts runs and gives access to their screens.
+type Launcher interface {
+	// Launch starts a run and returns its id.
+	Launch(req Request) (int64, error)
+	// Request returns what a run was launched with, for a restart.
+	Request(runID int64) (Request, bool)
+	// Screen returns the screen of a run, or nil (an adopted process).
+	Screen(runID int64) Screen
+	// Agents lists the catalog for the form.
+	Agents() []Agent
+	// Adopt registers a running process by pid.
+	Adopt(pid int) (int64, error)
+	// Candidates lists agent processes not yet registered.
+	Candidates() []Candidate
+}
+
+// Options configure a Model.
+type Options struct {
+	Keys    KeyMap
+	Theme   Theme
+	Now     func() time.Time // clock, for tests; time.Now by default
+	Version string
+	// Dir is the directory new runs start in by default, shown in the form.
+	Dir string
+}
+
+type mode int
+
+const (
+	modeNormal mode = iota
+	modeConfirm
+	modeForm
+	modeFocus
+	modeFilter
+	modeAdopt
+)
+
+// frameInterval bounds redraws caused by output to about 60 a second.
+const frameInterval = time.Second / 60
+
+// Model is the root model of the interface.
+type Model struct {
+	reg    Registry
+	launch Launcher
+	keys   KeyMap
+	theme  Theme
+	help   help.Model
+	now    func() time.Time
+	title  string
+	cwd    string
+
+	events <-chan registry.Event
+	cancel func()
+
+	width, height int
+	runs          []registry.ProcessInfo // every run, by id
+	selected      int64                  // run id of the selection
+	selIndex      int                    // its row, to fall back on when it goes
+	tableTop      int                    // first row shown
+
+	mode      mode
+	confirm   confirmation
+	form      form
+	adopt     adoptList
+	filter    textinput.Model
+	showHelp  bool
+	status    string
+	statusErr bool
+
+	// The pane: a cache of its lines, refreshed at most once a frame.
+	pane        []string
+	paneDirty   bool
+	frameQueued bool
+	scroll      int   // lines above live output; 0 follows
+	seenTotal   int64 // output lines seen, to keep a scrolled view still
+	newBelow    bool  // output arrived while scrolled back
+	raw         map[int64]bool
+
+	ticking  bool // a countdown row needs a tick a second
+	quitting bool
+	quitStop context.CancelFunc
+}
+
+type confirmation struct {
+	question string
+	yes      tea.Cmd
+}
+
+// New returns the root model, subscribed to reg.
+func New(reg Registry, launch Launcher, opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := help.New()
+	h.Styles = opts.Theme.Help
+	f := textinput.New()
+	f.Prompt = "/"
+	f.Placeholder = "filter runs"
+	m := &Model{reg: reg, launch: launch, keys: opts.Keys, theme: opts.Theme, help: h, now: opts.Now,
+		filter: f, title: "corral", raw: map[int64]bool{}, cwd: opts.Dir}
+	if opts.Version != "" {
+		m.title += " " + opts.Version
+	}
+	snap, events, cancel := reg.Subscribe()
+	m.runs, m.events, m.cancel = snap, events, cancel
+	if len(snap) > 0 {
+		m.selected = snap[0].RunID
+	}
+	m.paneDirty = true
+	return m
+}
+
+// Close ends the model's subscription.
+func (m *Model) Close() { m.cancel() }
+
+// Init starts waiting for registry events.
+func (m *Model) Init() tea.Cmd { return tea.Batch(waitEvent(m.events), m.tickIfStopping()) }

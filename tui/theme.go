@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"image/color"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+)
+
+// Palette is the small set of semantic colours every style is built from.
+// A nil colour means the terminal's default.
+type Palette struct {
+	Accent  color.Color // titles, the selection, keys
+	Subtle  color.Color // borders, help, secondary text
+	Running color.Color
+	Exited  color.Color
+	Failed  color.Color
+	Killed  color.Color
+	Warn    color.Color // stopping, confirmations
+	Text    color.Color // text on the selection bar
+}
+
+// Theme holds every style the views use, built once from a Palette.
+type Theme struct {
+	Title, Header, Subtle, Status, Error, Warn lipgloss.Style
+	TableHeader, Row, Selected, Cell           lipgloss.Style
+	Running, Stopping, Exited, Failed, Killed  lipgloss.Style
+	PaneTitle, PaneBorder, Marker              lipgloss.Style
+	FormLabel, FormActive, FormError, FormHint lipgloss.Style
+	Focused                                    lipgloss.Style
+	Help                                       help.Styles
+}
+
+// NewTheme builds the styles from a palette. With noColor, styles keep
+// their emphasis (bold, reverse) but carry no colour.
+func NewTheme(p Palette, noColor bool) Theme {
+	fg := func(c color.Color) lipgloss.Style {
+		s := lipgloss.NewStyle()
+		if !noColor && c != nil {
+			s = s.Foreground(c)
+		}
+		return s
+	}
+	selected := lipgloss.NewStyle().Reverse(true)
+	if !noColor && p.Accent != nil {
+		selected = lipgloss.NewStyle().Background(p.Accent)
+		if p.Text != nil {
+			selected = selected.Foreground(p.Text)
+		}
+	}
+	t := Theme{
+		Title:       fg(p.Accent).Bold(true),
+		Header:      fg(nil),
+		Subtle:      fg(p.Subtle),
+		Status:      fg(nil),
+		Error:       fg(p.Failed).Bold(true),
+		Warn:        fg(p.Warn).Bold(true),
+		TableHeader: fg(p.Subtle).Bold(true),
+		Row:         fg(nil),
+		Selected:    selected,
+		Cell:        fg(nil),
+		Running:     fg(p.Running),
+		Stopping:    fg(p.Warn).Bold(true),
+		Exited:      fg(p.Exited),
+		Failed:      fg(p.Failed).Bold(true),
+		Killed:      fg(p.Killed),
+		PaneTitle:   fg(p.Accent).Bold(true),
+		PaneBorder:  fg(p.Subtle),
+		Marker:      fg(p.Warn).Bold(true),
+		FormLabel:   fg(p.Subtle),
+		FormActive:  fg(p.Accent).Bold(true),
+		FormError:   fg(p.Failed),
+		FormHint:    fg(p.Subtle).Italic(true),
+		Focused:     fg(p.Warn).Bold(true),
+	}
+	t.Help = help.Styles{
+		ShortKey: fg(p.Accent), ShortDesc: fg(p.Subtle), ShortSeparator: fg(p.Subtle),
+		FullKey: fg(p.Accent), FullDesc: fg(p.Subtle), FullSeparator: fg(p.Subtle), Ellipsis: fg(p.Subtle),
+	}
+	return t
+}

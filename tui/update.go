@@ -1,0 +1,579 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"corral/registry"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+)
+
+// Update handles one message. It does no IO: registry and launcher calls
+// run in the commands it returns.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.ensureVisible()
+		m.refreshPane()
+		return m, m.resizeAll()
+	case runEventMsg:
+		return m, tea.Batch(waitEvent(m.events), m.applyEvent(msg.ev))
+	case outputMsg:
+		return m, tea.Batch(waitEvent(m.events), m.onOutput(msg.id))
+	case eventsClosedMsg:
+		return m, nil
+	case frameMsg:
+		m.frameQueued = false
+		if m.paneDirty {
+			m.refreshPane()
+		}
+		return m, nil
+	case tickMsg:
+		m.ticking = false
+		return m, m.tickIfStopping()
+	case killedMsg:
+		switch {
+		case msg.err != nil:
+			m.setError(fmt.Errorf("kill run %d: %w", msg.id, msg.err))
+		case msg.gone:
+			m.setStatus(fmt.Sprintf("run %d stopped: nothing of it is left running", msg.id))
+		default:
+			m.setStatus(fmt.Sprintf("run %d is not registered", msg.id))
+		}
+		return m, nil
+	case unregisteredMsg:
+		if msg.err != nil {
+			m.setError(msg.err)
+		}
+		return m, nil
+	case launchedMsg:
+		return m, m.onLaunched(msg)
+	case cleanedMsg:
+		m.setStatus(fmt.Sprintf("cleaned up %d ended run%s", len(msg.ids), plural(len(msg.ids))))
+		return m, nil
+	case adoptedMsg:
+		if msg.err != nil {
+			m.adopt.err = msg.err.Error()
+			return m, nil
+		}
+		m.mode = modeNormal
+		m.selectRun(msg.id)
+		m.setStatus(fmt.Sprintf("adopted pid %d as run %d", msg.pid, msg.id))
+		return m, nil
+	case candidatesMsg:
+		m.adopt.setCandidates(msg.list)
+		return m, nil
+	case startQuitMsg:
+		ctx, cancel := context.WithCancel(context.Background())
+		m.quitting, m.quitStop = true, cancel
+		m.setStatus(fmt.Sprintf("stopping %d run%s… (%s again: SIGKILL now)", msg.live, plural(msg.live),
+			m.keys.Quit.Help().Key))
+		return m, tea.Batch(quitCmd(m.reg, ctx), m.tickIfStopping())
+	case quitReadyMsg:
+		if m.quitStop != nil {
+			m.quitStop()
+		}
+		return m, tea.Quit
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case tea.PasteMsg:
+		return m, m.onPaste(msg)
+	case tea.MouseWheelMsg:
+		return m, m.onWheel(msg)
+	case tea.MouseClickMsg:
+		m.onClick(msg)
+		return m, nil
+	}
+	return m, m.forwardToInput(msg)
+}
+
+// applyEvent folds a lifecycle event into the table.
+func (m *Model) applyEvent(e registry.Event) tea.Cmd {
+	i := sort.Search(len(m.runs), func(i int) bool { return m.runs[i].RunID >= e.RunID })
+	found := i < len(m.runs) && m.runs[i].RunID == e.RunID
+	var cmd tea.Cmd
+	switch {
+	case e.Kind == registry.EventUnregistered:
+		if found {
+			m.runs = append(m.runs[:i], m.runs[i+1:]...)
+		}
+		if e.RunID == m.selected {
+			m.selected = 0
+			m.reselect()
+		}
+	case found:
+		m.runs[i] = e.Info
+	default:
+		m.runs = append(m.runs, registry.ProcessInfo{})
+		copy(m.runs[i+1:], m.runs[i:])
+		m.runs[i] = e.Info
+		if m.selected == 0 {
+			m.selected = e.RunID
+		}
+		if s := m.launch.Screen(e.RunID); s != nil {
+			w, h := m.paneSize()
+			cmd = resizeCmd([]Screen{s}, w, h)
+		}
+	}
+	if e.RunID == m.selected {
+		m.paneDirty = true
+		m.refreshPane()
+	}
+	if m.mode == modeFocus && !m.selectedLive() {
+		m.mode = modeNormal
+		m.setStatus("the run ended: focus left")
+	}
+	m.ensureVisible()
+	return tea.Batch(cmd, m.tickIfStopping())
+}
+
+// onOutput marks the pane for the next frame when the selected run wrote.
+func (m *Model) onOutput(id int64) tea.Cmd {
+	if id != m.selected {
+		return nil
+	}
+	if m.scroll > 0 {
+		// Keep a scrolled-back view still while lines arrive below it.
+		if out := m.reg.Output(id); out != nil {
+			total := out.Total()
+			m.scroll += int(total - m.seenTotal)
+			m.seenTotal = total
+		}
+		m.newBelow = true
+	}
+	m.paneDirty = true
+	if m.frameQueued {
+		return nil
+	}
+	m.frameQueued = true
+	return frameCmd()
+}
+
+func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
+	if msg.err != nil {
+		if msg.form && m.mode == modeForm {
+			m.form.setError(msg.err)
+			return nil
+		}
+		m.setError(msg.err)
+		return nil
+	}
+	if msg.form {
+		m.mode = modeNormal
+	}
+	m.selectRun(msg.id)
+	if msg.restart != 0 {
+		m.setStatus(fmt.Sprintf("run %d restarted as run %d", msg.restart, msg.id))
+	} else {
+		m.setStatus(fmt.Sprintf("started run %d", msg.id))
+	}
+	return nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.mode {
+	case modeFocus:
+		return m.focusKey(msg)
+	case modeConfirm:
+		switch {
+		case key.Matches(msg, m.keys.Yes):
+			m.mode = modeNormal
+			m.status = ""
+			return m.confirm.yes
+		case key.Matches(msg, m.keys.No), key.Matches(msg, m.keys.Quit):
+			m.mode = modeNormal
+			m.setStatus("cancelled")
+		}
+		return nil
+	case modeForm:
+		return m.formKey(msg)
+	case modeFilter:
+		return m.filterKey(msg)
+	case modeAdopt:
+		return m.adoptKey(msg)
+	}
+	if m.quitting {
+		if key.Matches(msg, m.keys.Quit) && m.quitStop != nil {
+			m.quitStop() // a second quit skips the grace period
+			m.setStatus("killing every run now (SIGKILL)…")
+		}
+		return nil
+	}
+	return m.normalKey(msg)
+}
+
+func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	sel, hasSel := m.selectedRun()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.askQuit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = !m.showHelp
+		m.ensureVisible()
+		m.refreshPane()
+	case key.Matches(msg, k.Up):
+		m.moveSelection(-1)
+	case key.Matches(msg, k.Down):
+		m.moveSelection(1)
+	case key.Matches(msg, k.First):
+		m.moveSelection(-len(m.runs))
+	case key.Matches(msg, k.Last):
+		m.moveSelection(len(m.runs))
+	case key.Matches(msg, k.PageUp):
+		_, h := m.paneSize()
+		m.scrollPane(max(h-1, 1))
+	case key.Matches(msg, k.PageDown):
+		_, h := m.paneSize()
+		m.scrollPane(-max(h-1, 1))
+	case key.Matches(msg, k.LineUp):
+		m.scrollPane(1)
+	case key.Matches(msg, k.LineDown):
+		m.scrollPane(-1)
+	case key.Matches(msg, k.Top):
+		m.scrollPane(1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.scrollPane(-(1 << 30))
+	case key.Matches(msg, k.New):
+		m.openForm()
+		return m.form.focusCmd()
+	case key.Matches(msg, k.Filter):
+		m.mode = modeFilter
+		return m.filter.Focus()
+	case key.Matches(msg, k.Cleanup):
+		return cleanupCmd(m.reg)
+	case key.Matches(msg, k.Adopt):
+		m.mode = modeAdopt
+		m.adopt = newAdoptList()
+		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
+	case !hasSel:
+		if key.Matches(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw) {
+			m.setStatus("no run selected: press n to start one")
+		}
+	case key.Matches(msg, k.Kill):
+		if !sel.Status.Live() {
+			m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
+			return nil
+		}
+		m.ask(fmt.Sprintf("Kill run %d (%s, pid %d)? SIGTERM, then SIGKILL after the grace period.",
+			sel.RunID, runName(sel), sel.PID), killCmd(m.reg, sel.RunID))
+	case key.Matches(msg, k.Unregister):
+		q := fmt.Sprintf("Remove run %d (%s) from the list?", sel.RunID, runName(sel))
+		if sel.Status.Live() {
+			q = fmt.Sprintf("Stop tracking run %d (%s)? It keeps running as pid %d.", sel.RunID, runName(sel), sel.PID)
+		}
+		m.ask(q, unregisterCmd(m.reg, sel.RunID))
+	case key.Matches(msg, k.Restart):
+		w, h := m.paneSize()
+		cmd := restartCmd(m.reg, m.launch, sel.RunID, w, h)
+		if sel.Status.Live() {
+			m.ask(fmt.Sprintf("Restart run %d (%s)? It is killed first.", sel.RunID, runName(sel)), cmd)
+			return nil
+		}
+		return cmd
+	case key.Matches(msg, k.Focus):
+		if m.launch.Screen(sel.RunID) == nil || !sel.Status.Live() {
+			m.setStatus(fmt.Sprintf("run %d takes no input (%s)", sel.RunID, statusText(sel, m.now())))
+			return nil
+		}
+		m.mode = modeFocus
+		m.scroll, m.newBelow = 0, false
+		m.refreshPane()
+		m.setStatus(fmt.Sprintf("typing into run %d: %s returns", sel.RunID, m.keys.Unfocus.Help().Key))
+	case key.Matches(msg, k.Raw):
+		m.raw[sel.RunID] = !m.raw[sel.RunID]
+		m.refreshPane()
+	}
+	return nil
+}
+
+func (m *Model) ask(question string, yes tea.Cmd) {
+	m.mode = modeConfirm
+	m.confirm = confirmation{question: question, yes: yes}
+}
+
+func (m *Model) askQuit() tea.Cmd {
+	live := 0
+	for _, r := range m.runs {
+		if r.Status.Live() {
+			live++
+		}
+	}
+	if live == 0 {
+		return tea.Quit
+	}
+	m.ask(fmt.Sprintf("%d run%s still alive: stop %s and quit?", live, plural(live), them(live)), m.beginQuit(live))
+	return nil
+}
+
+// beginQuit returns the command that starts stopping every run; the model
+// shows the countdowns meanwhile, and a second quit key skips to SIGKILL.
+func (m *Model) beginQuit(live int) tea.Cmd {
+	return func() tea.Msg { return startQuitMsg{live: live} }
+}
+
+func (m *Model) focusKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Unfocus) {
+		m.mode = modeNormal
+		m.setStatus("left focus")
+		return nil
+	}
+	s := m.launch.Screen(m.selected)
+	if s == nil {
+		m.mode = modeNormal
+		return nil
+	}
+	return sendKeyCmd(s, uv.KeyPressEvent(uv.Key(tea.Key(msg))))
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	switch m.mode {
+	case modeFocus:
+		if s := m.launch.Screen(m.selected); s != nil {
+			return pasteCmd(s, msg.Content)
+		}
+	case modeForm, modeFilter, modeAdopt:
+		return m.forwardToInput(msg)
+	}
+	return nil
+}
+
+func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Submit):
+		m.mode = modeNormal
+		m.filter.Blur()
+		return nil
+	case key.Matches(msg, m.keys.Cancel):
+		m.mode = modeNormal
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.reselect()
+		return nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.reselect()
+	return cmd
+}
+
+// forwardToInput hands other messages (cursor blinks, pastes) to the text
+// input that has the focus.
+func (m *Model) forwardToInput(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.mode {
+	case modeFilter:
+		m.filter, cmd = m.filter.Update(msg)
+	case modeForm:
+		cmd = m.form.updateInput(msg)
+	case modeAdopt:
+		m.adopt.input, cmd = m.adopt.input.Update(msg)
+	}
+	return cmd
+}
+
+func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	l := m.layout()
+	mouse := msg.Mouse()
+	up := mouse.Button == tea.MouseWheelUp
+	switch {
+	case mouse.Y >= l.paneY && l.paneH > 0:
+		if up {
+			m.scrollPane(3)
+		} else {
+			m.scrollPane(-3)
+		}
+	case mouse.Y >= l.tableY && mouse.Y < l.tableY+l.tableH && m.mode == modeNormal:
+		if up {
+			m.moveSelection(-1)
+		} else {
+			m.moveSelection(1)
+		}
+	}
+	return nil
+}
+
+func (m *Model) onClick(msg tea.MouseClickMsg) {
+	if m.mode != modeNormal {
+		return
+	}
+	l := m.layout()
+	mouse := msg.Mouse()
+	row := mouse.Y - l.tableY - 1 // the first table line is its header
+	if mouse.Button == tea.MouseLeft && row >= 0 && mouse.Y < l.tableY+l.tableH {
+		rows := m.visibleRuns()
+		if i := m.tableTop + row; i < len(rows) {
+			m.selectRun(rows[i].RunID)
+		}
+	}
+}
+
+// visibleRuns is the table after the filter.
+func (m *Model) visibleRuns() []registry.ProcessInfo {
+	f := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	if f == "" {
+		return m.runs
+	}
+	var out []registry.ProcessInfo
+	for _, r := range m.runs {
+		hay := strings.ToLower(strings.Join([]string{fmt.Sprint(r.RunID), r.Kind.String(), runName(r),
+			r.Command, r.Task, r.Model, r.ProjectPath, r.SessionID, r.Status.String(), fmt.Sprint(r.PID)}, " "))
+		if strings.Contains(hay, f) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (m *Model) selectedRun() (registry.ProcessInfo, bool) {
+	for _, r := range m.visibleRuns() {
+		if r.RunID == m.selected {
+			return r, true
+		}
+	}
+	return registry.ProcessInfo{}, false
+}
+
+func (m *Model) selectedLive() bool {
+	r, ok := m.selectedRun()
+	return ok && r.Status.Live()
+}
+
+func (m *Model) selectRun(id int64) {
+	if id != m.selected {
+		m.selected = id
+		m.scroll, m.newBelow = 0, false
+	}
+	m.ensureVisible()
+	m.refreshPane()
+}
+
+func (m *Model) moveSelection(delta int) {
+	rows := m.visibleRuns()
+	if len(rows) == 0 {
+		return
+	}
+	i := m.rowOf(rows)
+	if i < 0 {
+		i = 0
+	} else {
+		i = min(max(i+delta, 0), len(rows)-1)
+	}
+	m.selectRun(rows[i].RunID)
+}
+
+// rowOf returns the row of the selection, or -1.
+func (m *Model) rowOf(rows []registry.ProcessInfo) int {
+	for i, r := range rows {
+		if r.RunID == m.selected {
+			return i
+		}
+	}
+	return -1
+}
+
+// reselect keeps the selection on a visible run: the same one if it still
+// shows, else the one now at its old row.
+func (m *Model) reselect() {
+	rows := m.visibleRuns()
+	if m.rowOf(rows) >= 0 {
+		m.ensureVisible()
+		return
+	}
+	if len(rows) == 0 {
+		m.selected = 0
+		m.refreshPane()
+		return
+	}
+	m.selectRun(rows[min(m.selIndex, len(rows)-1)].RunID)
+}
+
+// ensureVisible scrolls the table so that the selection shows.
+func (m *Model) ensureVisible() {
+	rows := m.visibleRuns()
+	i := m.rowOf(rows)
+	if i >= 0 {
+		m.selIndex = i
+	}
+	visible := max(m.layout().tableH-1, 1)
+	if i >= 0 {
+		if i < m.tableTop {
+			m.tableTop = i
+		}
+		if i >= m.tableTop+visible {
+			m.tableTop = i - visible + 1
+		}
+	}
+	m.tableTop = min(m.tableTop, max(len(rows)-visible, 0))
+	m.tableTop = max(m.tableTop, 0)
+}
+
+func (m *Model) scrollPane(delta int) {
+	out := m.reg.Output(m.selected)
+	if out == nil {
+		return
+	}
+	_, h := m.paneSize()
+	if m.scroll == 0 && delta > 0 {
+		m.seenTotal = out.Total()
+	}
+	m.scroll = min(max(m.scroll+delta, 0), max(out.Len()-h, 0))
+	if m.scroll == 0 {
+		m.newBelow = false
+	}
+	m.refreshPane()
+}
+
+// tickIfStopping keeps a countdown ticking while a run is stopping.
+func (m *Model) tickIfStopping() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	for _, r := range m.runs {
+		if r.Status == registry.StatusStopping {
+			m.ticking = true
+			return tickCmd()
+		}
+	}
+	return nil
+}
+
+// resizeAll sets every run's terminal to the pane's size.
+func (m *Model) resizeAll() tea.Cmd {
+	w, h := m.paneSize()
+	var screens []Screen
+	for _, r := range m.runs {
+		if !r.Status.Live() {
+			continue
+		}
+		if s := m.launch.Screen(r.RunID); s != nil {
+			screens = append(screens, s)
+		}
+	}
+	return resizeCmd(screens, w, h)
+}
+
+func (m *Model) setStatus(s string) { m.status, m.statusErr = s, false }
+
+func (m *Model) setError(err error) { m.status, m.statusErr = err.Error(), true }
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func them(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them all"
+}

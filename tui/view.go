@@ -1,0 +1,450 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"corral/registry"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// layout places the parts of the screen, top to bottom.
+type layout struct {
+	tableY, tableH int // the table, its header line included
+	paneY, paneH   int // the pane body, below its title line
+	helpH          int
+}
+
+func (m *Model) helpLines() []string {
+	if m.showHelp && m.mode == modeNormal {
+		return strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
+	}
+	return []string{m.help.ShortHelpView(m.modeHelp().ShortHelp())}
+}
+
+func (m *Model) modeHelp() shortHelper {
+	k := m.keys
+	switch m.mode {
+	case modeConfirm:
+		return helpKeys{k.Yes, k.No}
+	case modeForm:
+		return helpKeys{k.Submit, k.Cancel, k.NextField, k.NextChoice}
+	case modeFocus:
+		return helpKeys{k.Unfocus}
+	case modeFilter:
+		return helpKeys{withHelp(k.Submit, "apply"), withHelp(k.Cancel, "clear")}
+	case modeAdopt:
+		return helpKeys{withHelp(k.Submit, "adopt"), k.Cancel, k.Up}
+	}
+	return k
+}
+
+type shortHelper interface{ ShortHelp() []key.Binding }
+
+func withHelp(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
+func (m *Model) layout() layout {
+	var l layout
+	l.helpH = len(m.helpLines())
+	avail := m.height - 2 - l.helpH // header and status lines
+	if avail <= 0 {
+		return layout{tableY: 1, paneY: m.height, helpH: max(m.height-2, 0)}
+	}
+	l.tableY = 1
+	want := max(len(m.visibleRuns()), 1) + 1
+	l.tableH = min(want, max(3, avail*2/5), avail)
+	if m.mode == modeForm || m.mode == modeAdopt {
+		l.tableH = min(l.tableH, max(avail-12, 2), avail)
+	}
+	rest := avail - l.tableH
+	if rest >= 2 {
+		l.paneY, l.paneH = l.tableY+l.tableH+1, rest-1
+	} else {
+		l.tableH += rest
+		l.paneY = l.tableY + l.tableH
+	}
+	return l
+}
+
+// paneSize is the terminal size given to runs: the pane's, at least 1×1.
+func (m *Model) paneSize() (cols, rows int) {
+	return max(m.width, 1), max(m.layout().paneH, 1)
+}
+
+// View renders the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "corral"
+	return v
+}
+
+// Render returns the screen as text, exactly width × height at most.
+func (m *Model) Render() string {
+	if m.width < 1 || m.height < 1 {
+		return ""
+	}
+	l := m.layout()
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.headerLine())
+	lines = append(lines, m.tableLines(l.tableH)...)
+	if l.paneH > 0 {
+		lines = append(lines, m.paneTitle())
+		switch m.mode {
+		case modeForm:
+			lines = append(lines, fit(m.formLines(), l.paneH)...)
+		case modeAdopt:
+			lines = append(lines, fit(m.adoptLines(), l.paneH)...)
+		default:
+			lines = append(lines, fit(m.pane, l.paneH)...)
+		}
+	}
+	lines = append(lines, m.statusLine())
+	lines = append(lines, m.helpLines()...)
+	if len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	for i, s := range lines {
+		lines[i] = ansi.Truncate(s, m.width, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fit returns exactly n lines: lines cut or padded with empty ones.
+func fit(lines []string, n int) []string {
+	out := make([]string, n)
+	copy(out, lines)
+	return out
+}
+
+func (m *Model) headerLine() string {
+	if m.mode == modeFilter {
+		return m.theme.Title.Render(m.title) + "  " + m.filter.View()
+	}
+	counts := map[registry.Status]int{}
+	for _, r := range m.runs {
+		counts[r.Status]++
+	}
+	parts := []string{m.theme.Running.Render(fmt.Sprintf("%d running", counts[registry.StatusRunning]+counts[registry.StatusStopping]))}
+	for _, c := range []struct {
+		s     registry.Status
+		style func(...string) string
+	}{{registry.StatusExited, m.theme.Exited.Render}, {registry.StatusFailed, m.theme.Failed.Render},
+		{registry.StatusKilled, m.theme.Killed.Render}} {
+		if counts[c.s] > 0 {
+			parts = append(parts, c.style(fmt.Sprintf("%d %s", counts[c.s], c.s)))
+		}
+	}
+	h := m.theme.Title.Render(m.title) + "  " + strings.Join(parts, m.theme.Subtle.Render(" · "))
+	if f := m.filter.Value(); f != "" {
+		h += m.theme.Warn.Render("  filter: " + f)
+	}
+	return h
+}
+
+// column is one column of the table.
+type column struct {
+	title string
+	min   int // width; flexible columns may grow from it
+	flex  int // share of the spare width (0: fixed)
+	prio  int // lower is kept longer on narrow screens
+	value func(r registry.ProcessInfo, now time.Time) string
+}
+
+func (m *Model) columns() []column {
+	return []column{
+		{"ID", 7, 0, 2, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.RunID) }},
+		{"KIND", 7, 0, 6, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
+		{"NAME", 8, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
+		{"PID", 7, 0, 3, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.PID) }},
+		{"STATUS", 11, 0, 1, statusText},
+		{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
+		{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
+		{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
+		{"PROJECT", 10, 2, 8, func(r registry.ProcessInfo, _ time.Time) string { return shortPath(r.ProjectPath) }},
+	}
+}
+
+// fitColumns keeps the columns that fit the width, by priority, and gives
+// the spare width to the flexible ones.
+func fitColumns(cols []column, width int) []column {
+	order := make([]int, len(cols))
+	for i := range order {
+		order[i] = i
+	}
+	for i := range order { // insertion sort by priority: nine items
+		for j := i; j > 0 && cols[order[j]].prio < cols[order[j-1]].prio; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	keep := make([]bool, len(cols))
+	used := 0
+	for _, i := range order {
+		if w := cols[i].min + 1; used+w <= width || used == 0 {
+			keep[i] = true
+			used += w
+		}
+	}
+	var out []column
+	flex := 0
+	for i, c := range cols {
+		if keep[i] {
+			out = append(out, c)
+			flex += c.flex
+		}
+	}
+	spare := width - used
+	for i := range out {
+		if flex > 0 && out[i].flex > 0 && spare > 0 {
+			grow := spare * out[i].flex / flex
+			out[i].min += grow
+		}
+	}
+	return out
+}
+
+func (m *Model) tableLines(h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	cols := fitColumns(m.columns(), m.width)
+	cell := func(s string, w int) string {
+		s = ansi.Truncate(s, w, "…")
+		return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+	}
+	var hdr strings.Builder
+	for _, c := range cols {
+		hdr.WriteString(cell(c.title, c.min) + " ")
+	}
+	lines := []string{m.theme.TableHeader.Render(hdr.String())}
+	rows := m.visibleRuns()
+	if len(rows) == 0 {
+		msg := "no runs yet: press n to start one, a to adopt a running process"
+		if m.filter.Value() != "" {
+			msg = "no run matches the filter (esc in / clears it)"
+		}
+		return append(lines, m.theme.Subtle.Render(msg))
+	}
+	now := m.now()
+	end := min(m.tableTop+h-1, len(rows))
+	for _, r := range rows[m.tableTop:end] {
+		var b strings.Builder
+		if r.RunID == m.selected {
+			for _, c := range cols {
+				b.WriteString(cell(c.value(r, now), c.min) + " ")
+			}
+			row := b.String()
+			row += strings.Repeat(" ", max(m.width-ansi.StringWidth(row), 0))
+			lines = append(lines, m.theme.Selected.Render(row))
+			continue
+		}
+		for _, c := range cols {
+			v := cell(c.value(r, now), c.min)
+			if c.title == "STATUS" {
+				v = m.statusStyle(r.Status).Render(v)
+			}
+			b.WriteString(v + " ")
+		}
+		lines = append(lines, b.String())
+	}
+	return lines
+}
+
+func (m *Model) statusStyle(s registry.Status) interface{ Render(...string) string } {
+	switch s {
+	case registry.StatusRunning:
+		return m.theme.Running
+	case registry.StatusStopping:
+		return m.theme.Stopping
+	case registry.StatusFailed:
+		return m.theme.Failed
+	case registry.StatusKilled:
+		return m.theme.Killed
+	}
+	return m.theme.Exited
+}
+
+func (m *Model) paneTitle() string {
+	var left string
+	switch {
+	case m.mode == modeForm:
+		left = " new run "
+	case m.mode == modeAdopt:
+		left = " adopt a running process "
+	default:
+		if r, ok := m.selectedRun(); ok {
+			left = fmt.Sprintf(" %d %s · %s ", r.RunID, runName(r), statusText(r, m.now()))
+		} else {
+			left = " no run selected "
+		}
+	}
+	var right []string
+	if m.raw[m.selected] && m.mode == modeNormal {
+		right = append(right, m.theme.Marker.Render(" raw "))
+	}
+	if m.scroll > 0 {
+		right = append(right, m.theme.Subtle.Render(fmt.Sprintf(" %d lines up ", m.scroll)))
+		if m.newBelow {
+			right = append(right, m.theme.Marker.Render(" ↓ new output (end) "))
+		}
+	}
+	if m.mode == modeFocus {
+		right = append(right, m.theme.Focused.Render(fmt.Sprintf(" TYPING INTO RUN · %s leaves ", m.keys.Unfocus.Help().Key)))
+	}
+	r := strings.Join(right, "")
+	fill := m.width - 2 - ansi.StringWidth(left) - ansi.StringWidth(r)
+	return m.theme.PaneBorder.Render("──") + m.theme.PaneTitle.Render(left) +
+		m.theme.PaneBorder.Render(strings.Repeat("─", max(fill, 0))) + r
+}
+
+func (m *Model) statusLine() string {
+	if m.mode == modeConfirm {
+		return m.theme.Warn.Render(m.confirm.question + " (y/n)")
+	}
+	if m.statusErr {
+		return m.theme.Error.Render(m.status)
+	}
+	return m.theme.Status.Render(m.status)
+}
+
+// refreshPane rebuilds the cached pane lines of the selected run.
+func (m *Model) refreshPane() {
+	m.paneDirty = false
+	l := m.layout()
+	m.pane = nil
+	if l.paneH <= 0 || m.selected == 0 {
+		return
+	}
+	out := m.reg.Output(m.selected)
+	scr := m.launch.Screen(m.selected)
+	if m.scroll == 0 && scr != nil && !m.raw[m.selected] {
+		lines := strings.Split(scr.Render(), "\n")
+		m.pane = lines[:min(len(lines), l.paneH)]
+		for i, s := range m.pane {
+			m.pane[i] = ansi.Truncate(s, m.width, "")
+		}
+		if out != nil {
+			m.seenTotal = out.Total()
+		}
+		return
+	}
+	if out == nil {
+		return
+	}
+	if out.Len() == 0 && scr == nil {
+		m.pane = []string{m.theme.Subtle.Render("An adopted process: corral does not see its output. k kills it, u drops it.")}
+		return
+	}
+	end := out.Len() - m.scroll
+	lines := out.Lines(end-l.paneH, min(l.paneH, end))
+	m.pane = make([]string, len(lines))
+	for i, s := range lines {
+		m.pane[i] = ansi.Truncate(expandTabs(s), m.width, "")
+	}
+	if m.scroll == 0 {
+		m.seenTotal = out.Total()
+	}
+}
+
+// expandTabs replaces tabs with spaces to the next multiple of eight, and
+// drops other control characters, so widths are what they seem.
+func expandTabs(s string) string {
+	if !strings.ContainsAny(s, "\t\x1b") {
+		return s
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+		case r < 0x20:
+		default:
+			b.WriteRune(r)
+			col++
+		}
+	}
+	return b.String()
+}
+
+// statusText is the STATUS cell: running, a countdown while stopping, or how
+// the run ended.
+func statusText(r registry.ProcessInfo, now time.Time) string {
+	switch r.Status {
+	case registry.StatusStopping:
+		left := r.KillDeadline.Sub(now)
+		if left <= 0 {
+			return "killing"
+		}
+		return fmt.Sprintf("stopping %ds", int((left+time.Second-1)/time.Second))
+	case registry.StatusExited:
+		if r.Exit.Code < 0 && r.Exit.Signal == 0 {
+			return "exited"
+		}
+		return "exited " + r.Exit.String()
+	case registry.StatusFailed:
+		return "failed " + strings.TrimPrefix(r.Exit.String(), "SIG")
+	case registry.StatusKilled:
+		if r.Exit.Signal != 0 {
+			return "killed " + strings.TrimPrefix(r.Exit.String(), "SIG")
+		}
+		return "killed"
+	}
+	return r.Status.String()
+}
+
+func age(r registry.ProcessInfo, now time.Time) string {
+	end := now
+	if !r.EndedAt.IsZero() {
+		end = r.EndedAt
+	}
+	d := end.Sub(r.StartedAt)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// runName is a short name for a run: its agent's, else its program's.
+func runName(r registry.ProcessInfo) string {
+	if r.AgentName != "" {
+		return r.AgentName
+	}
+	if f := strings.Fields(r.Command); len(f) > 0 {
+		return filepath.Base(f[0])
+	}
+	return fmt.Sprintf("pid %d", r.PID)
+}
+
+func taskOf(r registry.ProcessInfo) string {
+	if r.Task != "" {
+		return r.Task
+	}
+	return r.Command
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// shortPath shows a path under the home directory with ~.
+func shortPath(p string) string {
+	if home := homeDir; home != "" && strings.HasPrefix(p, home) {
+		return "~" + strings.TrimPrefix(p, home)
+	}
+	return p
+}
