@@ -33,8 +33,8 @@ type (
 		form    bool // from the new-run form: errors go there
 		restart int64
 	}
-	cleanedMsg   struct{ ids []int64 }
-	adoptedMsg   struct {
+	cleanedMsg struct{ ids []int64 }
+	adoptedMsg struct {
 		id  int64
 		pid int
 		err error
