@@ -26,7 +26,9 @@ type Output struct {
 // NewOutput returns an empty history of at most maxLines lines of at most
 // lineBytes bytes each. Runs get theirs from the registry; this is for
 // readers' tests and other producers.
-func NewOutput(maxLines, lineBytes int) *Output { return newOutput(max(maxLines, 1), max(lineBytes, 16)) }
+func NewOutput(maxLines, lineBytes int) *Output {
+	return newOutput(max(maxLines, 1), max(lineBytes, 16))
+}
 
 func newOutput(maxLines, lineBytes int) *Output {
 	return &Output{max: maxLines, lineBytes: lineBytes, lines: make([]string, 0, min(maxLines, 256))}
