@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -213,6 +214,11 @@ func parse(path, text string) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, &Error{Path: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
 		}
+		// Type mismatches come as "toml: line N (last key "k"): message".
+		if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, &Error{Path: path, Line: line, Key: m[2], Msg: m[3]}
+		}
 		return nil, &Error{Path: path, Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
@@ -270,6 +276,8 @@ func (c *Config) validate(text string) error {
 	}
 	return nil
 }
+
+var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 var colourRE = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$`)
 

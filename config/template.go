@@ -1,12 +1,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/shell"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Template is a command template: argv words that may hold placeholders.
@@ -20,8 +22,7 @@ var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
 func (t *Template) UnmarshalTOML(v any) error {
 	var words []string
 	if s, ok := v.(string); ok {
-		// Split only: no variable is expanded, whatever the text says.
-		w, err := shell.Fields(s, func(name string) string { return "$" + name })
+		w, err := splitWords(s)
 		if err != nil {
 			return fmt.Errorf("command: %w", err)
 		}
@@ -45,6 +46,38 @@ func (t *Template) UnmarshalTOML(v any) error {
 	}
 	*t = words
 	return nil
+}
+
+// splitWords splits a template string into words as a shell would split
+// it, refusing anything a shell would expand: the template runs without one.
+func splitWords(s string) ([]string, error) {
+	f, err := syntax.NewParser().Parse(strings.NewReader(s), "")
+	if err != nil {
+		return nil, err
+	}
+	if len(f.Stmts) != 1 {
+		return nil, errors.New("one command only (no ;, &&, | or newlines): write an array of words")
+	}
+	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 || len(f.Stmts[0].Redirs) > 0 {
+		return nil, errors.New("a plain command only: write an array of words")
+	}
+	for _, w := range call.Args {
+		for _, p := range w.Parts {
+			switch p := p.(type) {
+			case *syntax.Lit, *syntax.SglQuoted:
+			case *syntax.DblQuoted:
+				for _, q := range p.Parts {
+					if _, ok := q.(*syntax.Lit); !ok {
+						return nil, errors.New("no $ or ` expansions: nothing runs through a shell; write an array of words")
+					}
+				}
+			default:
+				return nil, errors.New("no $ or ` expansions: nothing runs through a shell; write an array of words")
+			}
+		}
+	}
+	return shell.Fields(s, func(string) string { return "" })
 }
 
 // Uses reports whether the template holds a placeholder, e.g. "{session_id}".
