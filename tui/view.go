@@ -426,7 +426,14 @@ func runName(r registry.ProcessInfo) string {
 	if r.AgentName != "" {
 		return r.AgentName
 	}
-	if f := strings.Fields(r.Command); len(f) > 0 {
+	f := strings.Fields(r.Command)
+	// `sh -c 'script'` is named after the script's first command.
+	if len(f) > 2 && f[1] == "-c" && (strings.HasSuffix(f[0], "sh")) {
+		if name := strings.Trim(f[2], `'"`); name != "" {
+			return filepath.Base(name)
+		}
+	}
+	if len(f) > 0 {
 		return filepath.Base(f[0])
 	}
 	return fmt.Sprintf("pid %d", r.PID)
