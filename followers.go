@@ -1,18 +1,20 @@
 package main
 
 import (
+	"time"
+
+	"corral/claude"
 	"corral/config"
 	"corral/registry"
 )
 
-// followers watch Claude runs and sessions for what their output and
-// transcripts say (session ids, results).
-type followers struct {
-	reg *registry.Registry
+// follow starts what a catalog run needs beyond its PTY: a stream-json
+// run's rendering and result, an interactive Claude session's real id.
+func follow(f *claude.Follower, runID int64, a config.Agent, kind registry.Kind, project string) {
+	switch {
+	case a.Format == config.FormatStreamJSON:
+		f.FollowStream(runID)
+	case kind == registry.KindClaudeSession:
+		f.FollowSession(runID, project, time.Now().Add(-time.Second))
+	}
 }
-
-func newFollowers(reg *registry.Registry) *followers { return &followers{reg: reg} }
-
-func (f *followers) start(runID int64, a config.Agent, sessionID, project string) {}
-
-func (f *followers) stop() {}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"corral/claude"
 	"corral/config"
 	"corral/registry"
 	"corral/spawn"
@@ -21,15 +22,13 @@ import (
 // launcher turns the interface's requests into spawned, registered runs,
 // with the catalog's templates. It implements tui.Launcher.
 type launcher struct {
-	reg    *registry.Registry
-	sp     *spawn.Spawner
-	cfg    *config.Config
-	agents []tui.Agent // the catalog with availability, computed once
-	cwd    string
-	shell  string
-	// onStart, when set, is called with each run started from the catalog
-	// (Claude runs and sessions need followers).
-	onStart func(runID int64, a config.Agent, sessionID, project string)
+	reg      *registry.Registry
+	sp       *spawn.Spawner
+	cfg      *config.Config
+	agents   []tui.Agent // the catalog with availability, computed once
+	cwd      string
+	shell    string
+	follower *claude.Follower // Claude runs' rendering, session ids
 
 	mu   sync.Mutex // guards reqs
 	reqs map[int64]tui.Request
@@ -37,12 +36,12 @@ type launcher struct {
 
 var _ tui.Launcher = (*launcher)(nil)
 
-func newLauncher(reg *registry.Registry, sp *spawn.Spawner, cfg *config.Config, cwd string) *launcher {
+func newLauncher(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *config.Config, cwd string) *launcher {
 	sh := os.Getenv("SHELL")
 	if sh == "" {
 		sh = "/bin/sh"
 	}
-	l := &launcher{reg: reg, sp: sp, cfg: cfg, cwd: cwd, shell: sh, reqs: map[int64]tui.Request{}}
+	l := &launcher{reg: reg, sp: sp, follower: f, cfg: cfg, cwd: cwd, shell: sh, reqs: map[int64]tui.Request{}}
 	for _, a := range cfg.Agents {
 		ta := tui.Agent{Name: a.Name, Kind: kindOf(a, ""), Description: a.Description, Available: true,
 			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task}
@@ -110,8 +109,10 @@ func (l *launcher) Launch(req tui.Request) (int64, error) {
 		spec.Run = registry.RegistrationConfig{Kind: kindOf(a, sid), AgentName: a.Name, SessionID: sid,
 			Task: task, Model: model, Command: strings.Join(spec.Argv, " ")}
 	}
-	spec.Dir = dir
-	spec.Run.ProjectPath = l.projectOf(dir)
+	// The run starts in its project, which is what the registry records
+	// and where Claude Code keeps its transcripts.
+	spec.Dir = l.projectOf(dir)
+	spec.Run.ProjectPath = spec.Dir
 	p, err := l.sp.Start(spec)
 	if err != nil {
 		return 0, err
@@ -119,8 +120,8 @@ func (l *launcher) Launch(req tui.Request) (int64, error) {
 	l.mu.Lock()
 	l.reqs[p.RunID()] = req
 	l.mu.Unlock()
-	if req.Agent != "" && l.onStart != nil {
-		l.onStart(p.RunID(), agent, spec.Run.SessionID, spec.Run.ProjectPath)
+	if req.Agent != "" {
+		follow(l.follower, p.RunID(), agent, spec.Run.Kind, spec.Run.ProjectPath)
 	}
 	return p.RunID(), nil
 }
@@ -175,8 +176,14 @@ func (l *launcher) Adopt(pid int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if name == "claude" {
+		l.follower.FollowTranscript(id, info.cwd)
+	}
 	return id, nil
 }
+
+// Rendered returns the lines rendered for a person of a Claude run.
+func (l *launcher) Rendered(runID int64) *registry.Output { return l.follower.Rendered(runID) }
 
 // Candidates lists agent processes running outside corral.
 func (l *launcher) Candidates() []tui.Candidate {

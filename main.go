@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"corral/claude"
 	"corral/config"
 	"corral/registry"
 	"corral/spawn"
@@ -134,12 +135,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	reg := registry.New(registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines))
 	sp := spawn.New(reg)
-	l := newLauncher(reg, sp, cfg, cwd)
-	followers := newFollowers(reg)
-	l.onStart = followers.start
+	home, _ := os.UserHomeDir()
+	follower := claude.NewFollower(reg, home)
+	l := newLauncher(reg, sp, follower, cfg, cwd)
 	// Whatever happens from here on, no child outlives corral.
 	defer func() {
-		followers.stop()
+		follower.Close()
 		stopAll(reg, cfg.Settings.KillGrace.Duration, stderr)
 		sp.Close()
 		reg.Close()

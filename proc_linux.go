@@ -30,7 +30,14 @@ func processInfo(pid int) (procInfo, error) {
 		info.argv = append(info.argv, string(a))
 	}
 	if len(b) == 0 {
-		return procInfo{}, errNoProcess // a zombie or a kernel thread
+		// A zombie, a kernel thread, or a process between fork and exec:
+		// fall back on its name, if it is alive.
+		stat, err := os.ReadFile(dir + "/stat")
+		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+		if err != nil || open < 0 || end < open || end+2 >= len(stat) || stat[end+2] == 'Z' {
+			return procInfo{}, errNoProcess
+		}
+		info.argv = []string{string(stat[open+1 : end])}
 	}
 	info.cwd, _ = os.Readlink(dir + "/cwd")
 	return info, nil

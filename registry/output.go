@@ -129,6 +129,23 @@ func (o *Output) Total() int64 {
 	return o.total
 }
 
+// Since returns the complete lines that followed the first `after` lines
+// ever completed (as many of them as the ring still holds) and the new
+// total, for a reader that follows the output line by line.
+func (o *Output) Since(after int64) ([]string, int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := int(min(o.total-after, int64(len(o.lines))))
+	if n <= 0 {
+		return nil, o.total
+	}
+	out := make([]string, 0, n)
+	for i := len(o.lines) - n; i < len(o.lines); i++ {
+		out = append(out, o.lines[(o.head+i)%len(o.lines)])
+	}
+	return out, o.total
+}
+
 // Len returns the number of lines held, counting an unfinished last line.
 func (o *Output) Len() int {
 	o.mu.Lock()

@@ -65,6 +65,15 @@ func TestOutputWindowsAndTail(t *testing.T) {
 	if o.Total() != 8 {
 		t.Fatalf("Total = %d, want 8", o.Total())
 	}
+	if got, total := o.Since(6); strings.Join(got, ",") != "l6,l7" || total != 8 {
+		t.Fatalf("Since(6) = %v, %d", got, total)
+	}
+	if got, _ := o.Since(0); len(got) != 5 {
+		t.Fatalf("Since(0) = %v: want what the ring holds", got)
+	}
+	if got, _ := o.Since(8); got != nil {
+		t.Fatalf("Since(8) = %v", got)
+	}
 }
 
 // Fix 6: the original kept one unbounded string. A 10 MB line without a

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -151,7 +152,7 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 	cmd := exec.Command(path, spec.Argv[1:]...)
 	cmd.Args[0] = spec.Argv[0]
 	cmd.Dir = spec.Dir
-	cmd.Env = childEnv(spec.Env)
+	cmd.Env = childEnv(spec.Dir, spec.Env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	err = cmd.Start()
@@ -175,13 +176,9 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		cfg.Command = strings.Join(spec.Argv, " ")
 	}
 	p.runID = cfg.RunID
-	var regErr error
-	if cfg.Kind == registry.KindClaudeSession {
-		p.runID, regErr = s.reg.RegisterClaudeSession(cfg.SessionID, cfg.PID, cfg.ProjectPath, cfg.Task, cfg.Model, p)
-	} else {
-		regErr = s.reg.RegisterProcess(cfg, p)
-	}
-	if regErr != nil {
+	// Every kind goes through RegisterProcess, which refuses a duplicate run
+	// or Claude session id and keeps the command line.
+	if regErr := s.reg.RegisterProcess(cfg, p); regErr != nil {
 		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 		_ = cmd.Wait()
 		master.Close()
@@ -223,11 +220,18 @@ func lookPath(name, dir string) (string, error) {
 	return path, nil
 }
 
-// childEnv is corral's environment for a child: a colour terminal, and
-// without the variables that describe corral's own terminal.
-func childEnv(extra []string) []string {
+// childEnv is corral's environment for a child: a colour terminal, PWD set
+// to its directory, and without the variables that describe corral's own
+// terminal.
+func childEnv(dir string, extra []string) []string {
 	drop := map[string]bool{"TERM": true, "COLORTERM": true, "TMUX": true, "TMUX_PANE": true,
 		"LINES": true, "COLUMNS": true, "TERM_PROGRAM": true, "TERM_PROGRAM_VERSION": true}
+	if dir != "" {
+		drop["PWD"] = true
+		if abs, err := filepath.Abs(dir); err == nil {
+			extra = append([]string{"PWD=" + abs}, extra...)
+		}
+	}
 	var env []string
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); !drop[k] {

@@ -140,16 +140,28 @@ func resizeCmd(screens []Screen, cols, rows int) tea.Cmd {
 	}
 }
 
-func sendKeyCmd(s Screen, k uv.KeyPressEvent) tea.Cmd {
-	return func() tea.Msg {
-		s.SendKey(k)
-		return nil
-	}
+// input is a key or a paste for a run in focus.
+type input struct {
+	key   uv.KeyPressEvent
+	paste string
+	isKey bool
 }
 
-func pasteCmd(s Screen, text string) tea.Cmd {
+// inputSentMsg says a batch of input reached the run.
+type inputSentMsg struct{}
+
+// sendInputCmd sends input to a run in order. Commands run concurrently, so
+// the model keeps one of these in flight at a time and queues the rest:
+// keys typed fast must not overtake each other.
+func sendInputCmd(s Screen, batch []input) tea.Cmd {
 	return func() tea.Msg {
-		s.Paste(text)
-		return nil
+		for _, in := range batch {
+			if in.isKey {
+				s.SendKey(in.key)
+			} else {
+				s.Paste(in.paste)
+			}
+		}
+		return inputSentMsg{}
 	}
 }

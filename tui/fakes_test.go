@@ -145,7 +145,8 @@ func (l *fakeLauncher) Screen(id int64) Screen {
 	}
 	return nil
 }
-func (l *fakeLauncher) Agents() []Agent { return l.agents }
+func (l *fakeLauncher) Agents() []Agent                 { return l.agents }
+func (l *fakeLauncher) Rendered(int64) *registry.Output { return nil }
 func (l *fakeLauncher) Adopt(pid int) (int64, error) {
 	if pid == 1 {
 		return 0, errors.New("adopt pid 1: not allowed")
@@ -280,6 +281,25 @@ func feed(m *Model, cmd tea.Cmd) {
 			continue
 		}
 		update(m, msg)
+	}
+}
+
+// settle feeds a command's messages back, and the commands those return,
+// until nothing more comes (bounded: ticks would go on for ever).
+func settle(m *Model, cmd tea.Cmd) {
+	for range 50 {
+		var next []tea.Cmd
+		for _, msg := range run(cmd) {
+			switch msg.(type) {
+			case eventsClosedMsg, tickMsg, frameMsg:
+				continue
+			}
+			next = append(next, update(m, msg))
+		}
+		if len(next) == 0 {
+			return
+		}
+		cmd = tea.Batch(next...)
 	}
 }
 

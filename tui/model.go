@@ -79,6 +79,9 @@ type Launcher interface {
 	Request(runID int64) (Request, bool)
 	// Screen returns the screen of a run, or nil (an adopted process).
 	Screen(runID int64) Screen
+	// Rendered returns a run's output rendered for a person (a Claude
+	// stream or transcript), or nil; v switches to the raw output.
+	Rendered(runID int64) *registry.Output
 	// Agents lists the catalog for the form.
 	Agents() []Agent
 	// Adopt registers a running process by pid.
@@ -148,6 +151,10 @@ type Model struct {
 	seenTotal   int64 // output lines seen, to keep a scrolled view still
 	newBelow    bool  // output arrived while scrolled back
 	raw         map[int64]bool
+
+	// Input for the run in focus: queued, with one send in flight.
+	pending []input
+	sending bool
 
 	ticking  bool // a countdown row needs a tick a second
 	quitting bool

@@ -76,6 +76,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(fmt.Sprintf("stopping %d run%s… (%s again: SIGKILL now)", msg.live, plural(msg.live),
 			m.keys.Quit.Help().Key))
 		return m, tea.Batch(quitCmd(m.reg, ctx), m.tickIfStopping())
+	case inputSentMsg:
+		m.sending = false
+		if m.mode == modeFocus {
+			return m, m.flushInput()
+		}
+		m.pending = nil
+		return m, nil
 	case quitReadyMsg:
 		if m.quitStop != nil {
 			m.quitStop()
@@ -141,7 +148,7 @@ func (m *Model) onOutput(id int64) tea.Cmd {
 	}
 	if m.scroll > 0 {
 		// Keep a scrolled-back view still while lines arrive below it.
-		if out := m.reg.Output(id); out != nil {
+		if out := m.paneOutput(); out != nil {
 			total := out.Total()
 			m.scroll += int(total - m.seenTotal)
 			m.seenTotal = total
@@ -325,20 +332,34 @@ func (m *Model) focusKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setStatus("left focus")
 		return nil
 	}
+	return m.queueInput(input{key: uv.KeyPressEvent(uv.Key(tea.Key(msg))), isKey: true})
+}
+
+// queueInput sends input to the run in focus, in order.
+func (m *Model) queueInput(in input) tea.Cmd {
+	m.pending = append(m.pending, in)
+	return m.flushInput()
+}
+
+func (m *Model) flushInput() tea.Cmd {
 	s := m.launch.Screen(m.selected)
 	if s == nil {
+		m.pending = nil
 		m.mode = modeNormal
 		return nil
 	}
-	return sendKeyCmd(s, uv.KeyPressEvent(uv.Key(tea.Key(msg))))
+	if m.sending || len(m.pending) == 0 {
+		return nil
+	}
+	batch := m.pending
+	m.pending, m.sending = nil, true
+	return sendInputCmd(s, batch)
 }
 
 func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch m.mode {
 	case modeFocus:
-		if s := m.launch.Screen(m.selected); s != nil {
-			return pasteCmd(s, msg.Content)
-		}
+		return m.queueInput(input{paste: msg.Content})
 	case modeForm, modeFilter, modeAdopt:
 		return m.forwardToInput(msg)
 	}
@@ -516,7 +537,7 @@ func (m *Model) ensureVisible() {
 }
 
 func (m *Model) scrollPane(delta int) {
-	out := m.reg.Output(m.selected)
+	out := m.paneOutput()
 	if out == nil {
 		return
 	}
@@ -529,6 +550,15 @@ func (m *Model) scrollPane(delta int) {
 		m.newBelow = false
 	}
 	m.refreshPane()
+}
+
+// paneOutput is the history the pane scrolls through: the rendered stream
+// of a Claude run, else the plain output.
+func (m *Model) paneOutput() *registry.Output {
+	if r := m.launch.Rendered(m.selected); r != nil && !m.raw[m.selected] && r.Len() > 0 {
+		return r
+	}
+	return m.reg.Output(m.selected)
 }
 
 // tickIfStopping keeps a countdown ticking while a run is stopping.

@@ -179,7 +179,7 @@ func TestFocusSendsKeysUntilTheEscapeKey(t *testing.T) {
 	if m.mode != modeFocus || !strings.Contains(screenText(m), "TYPING INTO RUN") {
 		t.Fatalf("not focused:\n%s", screenText(m))
 	}
-	feed(m, press(m, "q", "k", "up", "ctrl+c"))
+	settle(m, press(m, "q", "k", "up", "ctrl+c"))
 	if m.mode != modeFocus {
 		t.Fatal("a key left focus")
 	}
@@ -187,7 +187,7 @@ func TestFocusSendsKeysUntilTheEscapeKey(t *testing.T) {
 	if got != "q k up ctrl+c" {
 		t.Fatalf("keys sent: %q", got)
 	}
-	feed(m, update(m, tea.PasteMsg{Content: "pasted"}))
+	settle(m, update(m, tea.PasteMsg{Content: "pasted"}))
 	if p := l.screens[1000000].pasted; len(p) != 1 || p[0] != "pasted" {
 		t.Fatalf("paste: %q", p)
 	}

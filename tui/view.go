@@ -326,6 +326,9 @@ func (m *Model) refreshPane() {
 	}
 	out := m.reg.Output(m.selected)
 	scr := m.launch.Screen(m.selected)
+	if r := m.launch.Rendered(m.selected); r != nil && !m.raw[m.selected] && (r.Len() > 0 || scr == nil) {
+		out, scr = r, nil // the history is the rendered stream
+	}
 	if m.scroll == 0 && scr != nil && !m.raw[m.selected] {
 		lines := strings.Split(scr.Render(), "\n")
 		m.pane = lines[:min(len(lines), l.paneH)]
