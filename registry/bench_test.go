@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 )
 
@@ -86,4 +87,25 @@ func BenchmarkTail(b *testing.B) {
 			b.Fatal("short")
 		}
 	}
+}
+
+// BenchmarkScrollbackBytesPerLine reports the live heap one full ring of
+// 10,000 lines of 70 characters costs, per line (after a collection).
+func BenchmarkScrollbackBytesPerLine(b *testing.B) {
+	line := append(bytes.Repeat([]byte("x"), 70), '\n')
+	var perLine float64
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		o := newOutput(10_000, 8<<10)
+		for range 20_000 {
+			_, _ = o.Write(line)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perLine = float64(after.HeapAlloc-before.HeapAlloc) / 10_000
+		runtime.KeepAlive(o)
+	}
+	b.ReportMetric(perLine, "B/line")
 }

@@ -140,8 +140,9 @@ func resizeCmd(screens []Screen, cols, rows int) tea.Cmd {
 	}
 }
 
-// input is a key or a paste for a run in focus.
+// input is a key or a paste for the run that was in focus when it came.
 type input struct {
+	to    Screen
 	key   uv.KeyPressEvent
 	paste string
 	isKey bool
@@ -153,13 +154,13 @@ type inputSentMsg struct{}
 // sendInputCmd sends input to a run in order. Commands run concurrently, so
 // the model keeps one of these in flight at a time and queues the rest:
 // keys typed fast must not overtake each other.
-func sendInputCmd(s Screen, batch []input) tea.Cmd {
+func sendInputCmd(batch []input) tea.Cmd {
 	return func() tea.Msg {
 		for _, in := range batch {
 			if in.isKey {
-				s.SendKey(in.key)
+				in.to.SendKey(in.key)
 			} else {
-				s.Paste(in.paste)
+				in.to.Paste(in.paste)
 			}
 		}
 		return inputSentMsg{}

@@ -78,11 +78,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(quitCmd(m.reg, ctx), m.tickIfStopping())
 	case inputSentMsg:
 		m.sending = false
-		if m.mode == modeFocus {
-			return m, m.flushInput()
-		}
-		m.pending = nil
-		return m, nil
+		return m, m.flushInput()
 	case quitReadyMsg:
 		if m.quitStop != nil {
 			m.quitStop()
@@ -335,25 +331,25 @@ func (m *Model) focusKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.queueInput(input{key: uv.KeyPressEvent(uv.Key(tea.Key(msg))), isKey: true})
 }
 
-// queueInput sends input to the run in focus, in order.
+// queueInput sends input to the run in focus, in order. What is queued
+// reaches that run even if focus leaves before it is sent.
 func (m *Model) queueInput(in input) tea.Cmd {
+	in.to = m.launch.Screen(m.selected)
+	if in.to == nil {
+		m.mode = modeNormal
+		return nil
+	}
 	m.pending = append(m.pending, in)
 	return m.flushInput()
 }
 
 func (m *Model) flushInput() tea.Cmd {
-	s := m.launch.Screen(m.selected)
-	if s == nil {
-		m.pending = nil
-		m.mode = modeNormal
-		return nil
-	}
 	if m.sending || len(m.pending) == 0 {
 		return nil
 	}
 	batch := m.pending
 	m.pending, m.sending = nil, true
-	return sendInputCmd(s, batch)
+	return sendInputCmd(batch)
 }
 
 func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {

@@ -188,6 +188,13 @@ func TestFocusSendsKeysUntilTheEscapeKey(t *testing.T) {
 		t.Fatalf("keys sent: %q", got)
 	}
 	settle(m, update(m, tea.PasteMsg{Content: "pasted"}))
+	// Keys typed just before leaving focus still reach the run, in order.
+	cmd := press(m, "x", "enter", "ctrl+]")
+	settle(m, cmd)
+	if got := strings.Join(l.screens[1000000].keys, " "); got != "q k up ctrl+c x enter" {
+		t.Fatalf("keys after leaving focus: %q", got)
+	}
+	press(m, "enter")
 	if p := l.screens[1000000].pasted; len(p) != 1 || p[0] != "pasted" {
 		t.Fatalf("paste: %q", p)
 	}

@@ -1,0 +1,269 @@
+// Command binary measures the whole corral binary as a person runs it: in a
+// tmux terminal with a flooding child's pane on screen, against the same
+// child with its terminal drained into io.Discard, in alternating rounds;
+// then the manager's memory with idle children and full scrollbacks.
+//
+//	go run ./bench/binary [-mb 100] [-rounds 5]
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+func main() {
+	mb := flag.Int("mb", 100, "megabytes the flooding child writes")
+	rounds := flag.Int("rounds", 5, "alternating rounds of raw drain and corral")
+	flag.Parse()
+	if err := run(*mb, *rounds); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(mb, rounds int) error {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return fmt.Errorf("tmux is needed: apt-get install -y tmux")
+	}
+	dir, err := os.MkdirTemp("", "corral-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "corral")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	text := filepath.Join(dir, "flood.txt")
+	if err := writeText(text, mb); err != nil {
+		return err
+	}
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("[settings]\nkill_grace = \"1s\"\n"), 0o644); err != nil {
+		return err
+	}
+
+	var raw, under, cpu, hwm []float64
+	for i := range rounds {
+		wall := filepath.Join(dir, fmt.Sprintf("wall-%d", i))
+		r, err := rawDrain(timedCat(text, wall), wall)
+		if err != nil {
+			return err
+		}
+		raw = append(raw, r)
+		m, err := underCorral(bin, cfg, timedCat(text, wall+"c"), wall+"c")
+		if err != nil {
+			return err
+		}
+		under = append(under, m.wall)
+		cpu = append(cpu, m.cpu*100/float64(mb))
+		hwm = append(hwm, m.hwmMB)
+	}
+	ratios := make([]float64, len(raw))
+	for i := range raw {
+		ratios[i] = raw[i] / under[i]
+	}
+
+	idle50, err := memory(bin, cfg, 50, "exec sleep 1000")
+	if err != nil {
+		return err
+	}
+	idle10, err := memory(bin, cfg, 10, "exec sleep 1000")
+	if err != nil {
+		return err
+	}
+	line := strings.Repeat("x", 70)
+	full10, err := memory(bin, cfg, 10, fmt.Sprintf("yes %s | head -n 12000; exec sleep 1000", line))
+	if err != nil {
+		return err
+	}
+	perLine := (full10 - idle10) * (1 << 20) / (10 * 10_000)
+
+	fmt.Printf("corral whole-binary benchmark: %d MB flood at 120×40, %d rounds, %s\n\n", mb, rounds, time.Now().Format("2006-01-02"))
+	fmt.Printf("%-44s %10s %19s  %s\n", "measure", "median", "min–max", "target")
+	row := func(name string, v []float64, unit, target string) {
+		lo, med, hi := stats(v)
+		fmt.Printf("%-44s %8.2f %-2s %8.2f–%-8.2f  %s\n", name, med, unit, lo, hi, target)
+	}
+	row("child wall time, raw drain", raw, "s", "")
+	row("child wall time, under corral (pane shown)", under, "s", "")
+	row("ratio raw / corral", ratios, "", "≥ 0.80")
+	row(fmt.Sprintf("manager CPU per 100 MB"), cpu, "s", "")
+	row("manager peak RSS (VmHWM) during the flood", hwm, "MB", "")
+	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 50 idle children", idle50)
+	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 10 idle children", idle10)
+	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 10 children with full scrollback", full10)
+	fmt.Printf("%-44s %8.0f B   (10 × 10,000 lines of 70 characters)\n", "bytes per scrollback line", perLine)
+	return nil
+}
+
+// timedCat is a child that writes the file and records, from inside, how
+// long that took.
+func timedCat(text, wallFile string) string {
+	return fmt.Sprintf(`s=$(date +%%s%%N); cat %s; e=$(date +%%s%%N); echo $((e-s)) > %s.tmp; mv %s.tmp %s`,
+		text, wallFile, wallFile, wallFile)
+}
+
+func writeText(path string, mb int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i, n := 0, 0; n < mb<<20; i++ {
+		k, _ := fmt.Fprintf(w, "line %9d the quick brown fox jumps over the lazy dog, again and again and again!\n", i)
+		n += k
+	}
+	return w.Flush()
+}
+
+// rawDrain runs script under a 120×40 PTY copied to io.Discard.
+func rawDrain(script, wallFile string) (float64, error) {
+	cmd := exec.Command("sh", "-c", script)
+	master, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 120, Rows: 40})
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, master)
+	_ = cmd.Wait()
+	master.Close()
+	return readWall(wallFile, time.Minute)
+}
+
+func readWall(path string, timeout time.Duration) (float64, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			ns, err := strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+			return ns / 1e9, err
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("no wall time in %s", path)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type measured struct{ wall, cpu, hwmMB float64 }
+
+// tmuxSession runs corral with commands in a private tmux at 120×40 and
+// returns a function to end it and corral's pid.
+func tmuxSession(bin, cfg string, commands ...string) (stop func(), pid int, err error) {
+	sock := fmt.Sprintf("corral-bench-%d-%d", os.Getpid(), time.Now().UnixNano())
+	args := []string{"-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", bin, "--config", cfg}
+	args = append(args, commands...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		return nil, 0, fmt.Errorf("tmux: %v: %s", err, out)
+	}
+	stop = func() {
+		if pid > 0 {
+			_ = exec.Command("kill", "-TERM", strconv.Itoa(pid)).Run()
+			for i := 0; i < 500 && alive(pid); i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		_ = exec.Command("tmux", "-L", sock, "kill-server").Run()
+	}
+	out, err := exec.Command("tmux", "-L", sock, "display-message", "-p", "#{pane_pid}").Output()
+	if err != nil {
+		stop()
+		return nil, 0, err
+	}
+	pid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+	return stop, pid, nil
+}
+
+func underCorral(bin, cfg, script, wallFile string) (measured, error) {
+	stop, pid, err := tmuxSession(bin, cfg, "sh -c '"+script+"'")
+	if err != nil {
+		return measured{}, err
+	}
+	defer stop()
+	cpu0 := cpuSeconds(pid)
+	wall, err := readWall(wallFile, 5*time.Minute)
+	if err != nil {
+		return measured{}, err
+	}
+	time.Sleep(300 * time.Millisecond) // let the manager finish drawing the end of the flood
+	return measured{wall: wall, cpu: cpuSeconds(pid) - cpu0, hwmMB: statusMB(pid, "VmHWM")}, nil
+}
+
+// memory starts n copies of script under corral, waits until their output
+// has settled, and returns corral's resident memory in MB.
+func memory(bin, cfg string, n int, script string) (float64, error) {
+	cmds := make([]string, n)
+	for i := range cmds {
+		cmds[i] = "sh -c '" + script + "'"
+	}
+	stop, pid, err := tmuxSession(bin, cfg, cmds...)
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	// Settled: every child started and resident memory stopped growing.
+	last := -1.0
+	for i := 0; i < 100; i++ {
+		time.Sleep(200 * time.Millisecond)
+		rss := statusMB(pid, "VmRSS")
+		if children(pid) >= n && rss == last {
+			return rss, nil
+		}
+		last = rss
+	}
+	return last, nil
+}
+
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // clock ticks at USER_HZ = 100
+}
+
+func statusMB(pid int, field string) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, field+":") {
+			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func children(pid int) int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	return len(strings.Fields(string(b)))
+}
+
+func alive(pid int) bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return err == nil
+}
+
+func stats(v []float64) (lo, med, hi float64) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[0], s[len(s)/2], s[len(s)-1]
+}
