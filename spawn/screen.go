@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
@@ -20,7 +21,10 @@ const (
 	replayBytes = 16 << 10 // when skipping, replay about this much tail
 	altBudget   = 64 << 10 // per wake, in the alternate screen (not skipped)
 	minInterval = 16 * time.Millisecond
-	maxSyncs    = 4096
+	// hiddenInterval paces a screen no one is looking at: it keeps up, at
+	// a fraction of the cost (the selected run's pane is the one shown).
+	hiddenInterval = 250 * time.Millisecond
+	maxSyncs       = 4096
 )
 
 // Sentinels written into the emulator's reply pipe so that the reply copier,
@@ -49,8 +53,10 @@ type screen struct {
 	lastQuery int64 // offset just past the last query
 	eof       bool
 
-	fed    int64  // bytes the emulator has consumed (emulator goroutine only)
-	buf    []byte // the emulator goroutine's copy buffer
+	hidden atomic.Bool   // no pane shows this screen
+	nudge  chan struct{} // shown again: stop waiting
+	fed    int64         // bytes the emulator has consumed (emulator goroutine only)
+	buf    []byte        // the emulator goroutine's copy buffer
 	wake   chan struct{}
 	done   chan struct{} // closed when the emulator goroutine ends
 	stop   chan struct{}
@@ -66,7 +72,7 @@ type screen struct {
 func newScreen(cols, rows int, notify func(), reply func([]byte)) *screen {
 	emu := vt.NewEmulator(cols, rows)
 	emu.SetScrollbackSize(1) // history is the registry's plain-text ring
-	sc := &screen{emu: emu, wake: make(chan struct{}, 1),
+	sc := &screen{emu: emu, wake: make(chan struct{}, 1), nudge: make(chan struct{}, 1),
 		done: make(chan struct{}), stop: make(chan struct{}), notify: notify, reply: reply}
 	return sc
 }
@@ -143,10 +149,16 @@ func (sc *screen) loop() {
 		case <-sc.stop:
 			return
 		}
-		if wait := interval - time.Since(last); wait > 0 {
+		base := minInterval
+		if sc.hidden.Load() {
+			base = hiddenInterval
+		}
+		if wait := max(interval, base) - time.Since(last); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
+			case <-sc.nudge:
+				t.Stop()
 			case <-sc.stop:
 				t.Stop()
 				return
@@ -156,7 +168,7 @@ func (sc *screen) loop() {
 		more, finished := sc.step()
 		last = time.Now()
 		// Keep the emulator under about a quarter of a core.
-		interval = max(minInterval, 3*last.Sub(began))
+		interval = 3 * last.Sub(began)
 		if finished {
 			return
 		}
@@ -284,6 +296,18 @@ func (sc *screen) copyReplies() {
 		case !muted:
 			sc.reply(bytes.Clone(buf[:n]))
 		}
+	}
+}
+
+// setVisible says whether a pane shows this screen; a screen shown again
+// catches up at once.
+func (sc *screen) setVisible(v bool) {
+	if sc.hidden.Swap(!v) && v {
+		select {
+		case sc.nudge <- struct{}{}:
+		default:
+		}
+		sc.kick()
 	}
 }
 

@@ -426,6 +426,11 @@ func (p *Proc) SendKey(k uv.KeyPressEvent) {
 	p.scr.sendKey(k)
 }
 
+// SetVisible tells the run whether its screen is on display: a hidden
+// screen is emulated a few times a second instead of at the frame rate
+// (its child's queries are still answered at once).
+func (p *Proc) SetVisible(v bool) { p.scr.setVisible(v) }
+
 // Paste sends text as a paste (bracketed if the child asked for it).
 func (p *Proc) Paste(text string) { p.scr.paste(text) }
 

@@ -80,11 +80,12 @@ func (f *fakeReg) Output(id int64) *registry.Output {
 
 // fakeScreen records what the interface sends to a run.
 type fakeScreen struct {
-	mu     sync.Mutex
-	text   string
-	keys   []string
-	pasted []string
-	sizes  [][2]int
+	mu      sync.Mutex
+	text    string
+	keys    []string
+	pasted  []string
+	sizes   [][2]int
+	visible bool
 }
 
 func (s *fakeScreen) Render() string {
@@ -93,6 +94,11 @@ func (s *fakeScreen) Render() string {
 	return s.text
 }
 func (s *fakeScreen) AltScreen() bool { return false }
+func (s *fakeScreen) SetVisible(v bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.visible = v
+}
 func (s *fakeScreen) SendKey(k uv.KeyPressEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

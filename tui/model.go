@@ -37,6 +37,9 @@ type Screen interface {
 	Paste(text string)
 	// Resize sets the terminal size of the run.
 	Resize(cols, rows int)
+	// SetVisible says whether the pane shows this screen, so that hidden
+	// runs are emulated at a lower rate.
+	SetVisible(bool)
 }
 
 // Agent is an entry of the catalog offered by the new-run form.
@@ -147,6 +150,7 @@ type Model struct {
 	pane        []string
 	paneDirty   bool
 	frameQueued bool
+	shown       int64 // the run whose screen was last marked visible
 	scroll      int   // lines above live output; 0 follows
 	seenTotal   int64 // output lines seen, to keep a scrolled view still
 	newBelow    bool  // output arrived while scrolled back

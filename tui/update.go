@@ -123,6 +123,7 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		if s := m.launch.Screen(e.RunID); s != nil {
 			w, h := m.paneSize()
 			cmd = resizeCmd([]Screen{s}, w, h)
+			s.SetVisible(e.RunID == m.selected)
 		}
 	}
 	if e.RunID == m.selected {

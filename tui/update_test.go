@@ -374,3 +374,14 @@ func TestCleanupAndRestart(t *testing.T) {
 		t.Fatalf("restart of a sidecar: %q", m.status)
 	}
 }
+
+func TestOnlyTheShownRunIsMarkedVisible(t *testing.T) {
+	m, _, l := newTestModel(t, 120, 40)
+	if !l.screens[1000000].visible {
+		t.Fatal("the selected run's screen is not visible")
+	}
+	press(m, "down")
+	if l.screens[1000000].visible || !l.screens[1000001].visible {
+		t.Fatal("visibility did not follow the selection")
+	}
+}

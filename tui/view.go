@@ -319,6 +319,16 @@ func (m *Model) statusLine() string {
 // refreshPane rebuilds the cached pane lines of the selected run.
 func (m *Model) refreshPane() {
 	m.paneDirty = false
+	if m.shown != m.selected {
+		// Marking is a flag on the run's screen, not IO.
+		if s := m.launch.Screen(m.shown); s != nil {
+			s.SetVisible(false)
+		}
+		if s := m.launch.Screen(m.selected); s != nil {
+			s.SetVisible(true)
+		}
+		m.shown = m.selected
+	}
 	l := m.layout()
 	m.pane = nil
 	if l.paneH <= 0 || m.selected == 0 {
