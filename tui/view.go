@@ -283,6 +283,9 @@ func (m *Model) paneTitle() string {
 	default:
 		if r, ok := m.selectedRun(); ok {
 			left = fmt.Sprintf(" %d %s · %s ", r.RunID, runName(r), statusText(r, m.now()))
+			if r.SessionID != "" {
+				left += "· session " + r.SessionID + " "
+			}
 		} else {
 			left = " no run selected "
 		}

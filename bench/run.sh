@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every corral benchmark and prints the figures BENCHMARKS.md quotes.
+# Takes about five minutes on 2 cores. Needs tmux for the whole-binary part.
+#   bash bench/run.sh            (CORRAL_BENCH_MB=100 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+echo "== go benchmarks (medians over -count runs; each output-path run alternates raw and corral)"
+go test -run '^$' -bench 'OutputPath' -benchtime 3x -count 3 ./spawn | tee "$out/path.txt" | grep Benchmark
+go test -run '^$' -bench 'KillLatency' -benchtime 10x -count 3 ./spawn | tee "$out/kill.txt" | grep Benchmark
+go test -run '^$' -bench . -count 3 ./tui ./registry | tee "$out/other.txt" | grep Benchmark
+echo
+echo "== summary: median (min–max) of the -count runs"
+cat "$out"/*.txt | awk '
+  /^Benchmark/ {
+    name = $1; sub(/-[0-9]+$/, "", name)
+    for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ratio|ms\/kill|B\/line|ns\/op|spawn-MB\/s|raw-MB\/s)$/) {
+      key = name " " $(i+1); vals[key] = vals[key] " " $i
+    }
+  }
+  END {
+    for (k in vals) {
+      n = split(vals[k], v, " "); asort(v)
+      printf "%-62s %12s  (%s–%s)\n", k, v[int((n+1)/2)], v[1], v[n]
+    }
+  }' | sort
+echo
+echo "== whole binary"
+go run ./bench/binary -mb "${CORRAL_BENCH_MB:-100}" -rounds 3
