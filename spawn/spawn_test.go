@@ -395,3 +395,24 @@ func TestFloodEndsWithTheExactTailOnScreen(t *testing.T) {
 	p.scr.statMu.Unlock()
 	t.Logf("%d replays", replays)
 }
+
+func TestScreenWideCharactersAndClears(t *testing.T) {
+	r := newRig(t)
+	p := r.sh(t, `printf 'gone\n'; printf '\033[2J\033[H中文 ok\n'; printf 'abcdef\033[3D\033[K\n'; exec sleep 1000`)
+	r.screenHas(t, p, "中文 ok")
+	p.View(func(e *vt.Emulator) {
+		if c := e.CellAt(0, 0); c.Content != "中" || c.Width != 2 {
+			t.Errorf("cell 0,0 = %q width %d, want 中 of width 2", c.Content, c.Width)
+		}
+		if c := e.CellAt(2, 0); c.Content != "文" {
+			t.Errorf("cell 2,0 = %q, want 文 after a wide character", c.Content)
+		}
+	})
+	text := p.Text()
+	if strings.Contains(text, "gone") {
+		t.Fatalf("ESC[2J did not clear:\n%s", text)
+	}
+	if !strings.Contains(text, "abc\n") || strings.Contains(text, "abcdef") {
+		t.Fatalf("ESC[K did not erase the line's end:\n%s", text)
+	}
+}
