@@ -14,16 +14,13 @@ echo "== summary: median (min–max) of the -count runs"
 cat "$out"/*.txt | awk '
   /^Benchmark/ {
     name = $1; sub(/-[0-9]+$/, "", name)
-    for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ratio|ms\/kill|B\/line|ns\/op|spawn-MB\/s|raw-MB\/s)$/) {
-      key = name " " $(i+1); vals[key] = vals[key] " " $i
-    }
-  }
-  END {
-    for (k in vals) {
-      n = split(vals[k], v, " "); asort(v)
-      printf "%-62s %12s  (%s–%s)\n", k, v[int((n+1)/2)], v[1], v[n]
-    }
-  }' | sort
+    for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ratio|ms\/kill|B\/line|ns\/op|spawn-MB\/s|raw-MB\/s)$/)
+      printf "%s %s\t%s\n", name, $(i+1), $i
+  }' | sort -t "$(printf '\t')" -k1,1 -k2,2g | awk -F '\t' '
+  function flush() { if (n) printf "%-62s %12s  (%s–%s)\n", key, v[int((n+1)/2)], v[1], v[n] }
+  $1 != key { flush(); key = $1; n = 0 }
+  { v[++n] = $2 }
+  END { flush() }'
 echo
 echo "== whole binary"
 go run ./bench/binary -mb "${CORRAL_BENCH_MB:-100}" -rounds 3
