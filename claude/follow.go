@@ -97,28 +97,18 @@ func (f *Follower) FollowStream(runID int64) {
 // of the transcript that appears in its project's directory after it starts
 // (interactive Claude Code may not honour --session-id).
 func (f *Follower) FollowSession(runID int64, project string, started time.Time) {
-	r := f.add(runID, false)
 	dir := ProjectDir(f.home, project)
-	f.wg.Add(1)
-	go func() {
-		defer f.wg.Done()
-		t := time.NewTicker(scanEvery)
-		defer t.Stop()
-		for {
-			if path := newestTranscript(dir, started); path != "" {
-				sid := strings.TrimSuffix(filepath.Base(path), ".jsonl")
-				if info, ok := f.reg.Process(runID); ok && info.SessionID != sid {
-					_ = f.reg.SetSessionID(runID, sid)
-				}
-				return
-			}
-			select {
-			case <-r.stop:
-				return
-			case <-t.C:
-			}
+	f.watch(f.add(runID, false), func() bool {
+		path := newestTranscript(dir, started)
+		if path == "" {
+			return false
 		}
-	}()
+		sid := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		if info, ok := f.reg.Process(runID); ok && info.SessionID != sid {
+			_ = f.reg.SetSessionID(runID, sid)
+		}
+		return true
+	}, nil)
 }
 
 // FollowTranscript renders the transcript of a session running outside
@@ -126,42 +116,54 @@ func (f *Follower) FollowSession(runID int64, project string, started time.Time)
 func (f *Follower) FollowTranscript(runID int64, project string) {
 	r := f.add(runID, false)
 	dir := ProjectDir(f.home, project)
+	var file *os.File
+	var partial []byte
+	buf := make([]byte, 64<<10)
+	f.watch(r, func() bool {
+		if file == nil {
+			path := newestTranscript(dir, time.Time{})
+			if path == "" {
+				return false
+			}
+			if file, _ = os.Open(path); file == nil {
+				return false
+			}
+			_ = f.reg.SetSessionID(runID, strings.TrimSuffix(filepath.Base(path), ".jsonl"))
+		}
+		for {
+			n, err := file.Read(buf)
+			partial = append(partial, buf[:n]...)
+			for {
+				i := bytes.IndexByte(partial, '\n')
+				if i < 0 {
+					break
+				}
+				f.render(runID, r, string(partial[:i]))
+				partial = partial[i+1:]
+			}
+			if n == 0 || err == io.EOF {
+				return false // follow on
+			}
+		}
+	}, func() {
+		if file != nil {
+			file.Close()
+		}
+	})
+}
+
+// watch calls scan now and every scanEvery until it returns true or the
+// run ends, then done (if any), in a goroutine the Follower waits for.
+func (f *Follower) watch(r *followed, scan func() bool, done func()) {
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
+		if done != nil {
+			defer done()
+		}
 		t := time.NewTicker(scanEvery)
 		defer t.Stop()
-		var file *os.File
-		defer func() {
-			if file != nil {
-				file.Close()
-			}
-		}()
-		var partial []byte
-		buf := make([]byte, 64<<10)
-		for {
-			if file == nil {
-				if path := newestTranscript(dir, time.Time{}); path != "" {
-					file, _ = os.Open(path)
-					sid := strings.TrimSuffix(filepath.Base(path), ".jsonl")
-					_ = f.reg.SetSessionID(runID, sid)
-				}
-			}
-			for file != nil {
-				n, err := file.Read(buf)
-				partial = append(partial, buf[:n]...)
-				for {
-					i := bytes.IndexByte(partial, '\n')
-					if i < 0 {
-						break
-					}
-					f.render(runID, r, string(partial[:i]))
-					partial = partial[i+1:]
-				}
-				if n == 0 || err == io.EOF {
-					break
-				}
-			}
+		for !scan() {
 			select {
 			case <-r.stop:
 				return
