@@ -43,7 +43,7 @@ func newLauncher(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, 
 	}
 	l := &launcher{reg: reg, sp: sp, follower: f, cfg: cfg, cwd: cwd, shell: sh, reqs: map[int64]tui.Request{}}
 	for _, a := range cfg.Agents {
-		ta := tui.Agent{Name: a.Name, Kind: kindOf(a, ""), Description: a.Description, Available: true,
+		ta := tui.Agent{Name: a.Name, Kind: kindOf(a), Description: a.Description, Available: true,
 			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task}
 		prog := a.Command.Expand(config.Vars{Shell: sh, Task: "x", Model: "x", Project: cwd, SessionID: "x"})[0]
 		if _, err := exec.LookPath(prog); err != nil {
@@ -56,7 +56,7 @@ func newLauncher(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, 
 
 // kindOf maps a catalog kind to the registry's: an interactive session with
 // a session id is a Claude session, other sessions are commands.
-func kindOf(a config.Agent, sessionID string) registry.Kind {
+func kindOf(a config.Agent) registry.Kind {
 	switch {
 	case a.Kind == config.KindAgent:
 		return registry.KindAgent
@@ -106,7 +106,7 @@ func (l *launcher) Launch(req tui.Request) (int64, error) {
 		for _, k := range keys {
 			spec.Env = append(spec.Env, k+"="+a.Env[k])
 		}
-		spec.Run = registry.RegistrationConfig{Kind: kindOf(a, sid), AgentName: a.Name, SessionID: sid,
+		spec.Run = registry.RegistrationConfig{Kind: kindOf(a), AgentName: a.Name, SessionID: sid,
 			Task: task, Model: model, Command: strings.Join(spec.Argv, " ")}
 	}
 	// The run starts in its project, which is what the registry records

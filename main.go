@@ -50,7 +50,7 @@ type options struct {
 	defaultConfig  bool
 }
 
-func parseArgs(args []string, stderr io.Writer) (options, error) {
+func parseArgs(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("corral", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -104,7 +104,7 @@ keys: ↑/↓ select · n new run · k kill · u unregister · r restart · ente
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseArgs(args, stderr)
+	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintln(stderr, "corral:", err)
 		usage(stderr)

@@ -32,7 +32,9 @@ func TestMain(m *testing.M) {
 		_, _ = syscall.Setsid()
 	}
 	fmt.Printf("ready %d\n", os.Getpid())
-	select {}
+	for { // not select{}: with no other goroutine, the runtime calls that a deadlock and exits
+		time.Sleep(time.Hour)
+	}
 }
 
 // execChild is a Child started with os/exec as the leader of a new session,

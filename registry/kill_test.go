@@ -30,17 +30,19 @@ func TestKillReachesSessionGroupsAndDescendantsAfterGrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	tree := treeOf(c.Pid(), true, true)
-	if len(tree) < 5 {
+	if len(tree) != 5 {
 		t.Fatalf("tree has %d processes, want sh, 2 sleeps and 2 helpers: %+v", len(tree), tree)
 	}
-	var ownSession int
+	var ownSession, ownGroup int
 	for _, p := range tree {
 		if p.session != c.Pid() {
 			ownSession = p.pid
+		} else if p.pgrp != c.Pid() {
+			ownGroup = p.pid
 		}
 	}
-	if ownSession == 0 {
-		t.Fatal("the setsid helper is not in the tree")
+	if ownSession == 0 || ownGroup == 0 {
+		t.Fatalf("helpers missing from the tree (own session %d, own group %d)", ownSession, ownGroup)
 	}
 	_, events, cancel := r.Subscribe()
 	defer cancel()

@@ -107,8 +107,16 @@ func (sc *screen) write(p []byte, syncs []syncPoint, alt bool, lastQuery int64) 
 			sc.sHead = (sc.sHead + 1) % maxSyncs
 		}
 	}
+	asked := lastQuery > sc.lastQuery
 	sc.alt, sc.lastQuery = alt, lastQuery
 	sc.rawMu.Unlock()
+	if asked {
+		// The child waits for an answer: no hidden-screen pause.
+		select {
+		case sc.nudge <- struct{}{}:
+		default:
+		}
+	}
 	sc.kick()
 }
 
@@ -150,8 +158,8 @@ func (sc *screen) loop() {
 			return
 		}
 		base := minInterval
-		if sc.hidden.Load() {
-			base = hiddenInterval
+		if sc.hidden.Load() && !sc.queryPending() {
+			base = hiddenInterval // a child waiting for an answer never waits on this
 		}
 		if wait := max(interval, base) - time.Since(last); wait > 0 {
 			t := time.NewTimer(wait)
@@ -176,6 +184,14 @@ func (sc *screen) loop() {
 			sc.kick()
 		}
 	}
+}
+
+// queryPending reports whether the child asked the terminal something the
+// emulator has not read yet.
+func (sc *screen) queryPending() bool {
+	sc.rawMu.Lock()
+	defer sc.rawMu.Unlock()
+	return sc.lastQuery > sc.fed
 }
 
 // step feeds the emulator once. more reports bytes left for another step;

@@ -302,6 +302,7 @@ func (p *Proc) read() {
 	buf := make([]byte, 32<<10)
 	plain := make([]byte, 0, 32<<10)
 	var syncs []syncPoint
+	var lastNotify time.Time
 	p.strip.onSync = func(pos int64, alt bool) { syncs = append(syncs, syncPoint{pos, alt}) }
 	for {
 		n, err := p.pty.Read(buf)
@@ -310,6 +311,15 @@ func (p *Proc) read() {
 			plain = p.strip.write(buf[:n], plain[:0])
 			_, _ = p.out.Write(plain)
 			p.scr.write(buf[:n], syncs, p.strip.alt, p.strip.lastQuery)
+			if p.scr.hidden.Load() {
+				// No frame-paced screen notifies for this run: tell the
+				// registry's readers (a follower of its stream) soon,
+				// at most every couple of milliseconds.
+				if now := time.Now(); now.Sub(lastNotify) > 2*time.Millisecond {
+					lastNotify = now
+					p.notify()
+				}
+			}
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
