@@ -16,8 +16,9 @@ import (
 )
 
 var (
-	binary string // the corral binary built for the suite
-	sockN  atomic.Int64
+	binary   string // the corral binary built for the suite
+	raceLogs string // where a -race binary reports (CORRAL_E2E_RACE=1)
+	sockN    atomic.Int64
 )
 
 func TestMain(m *testing.M) {
@@ -34,13 +35,30 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "corral")
-	build := exec.Command("go", "build", "-o", binary, "..")
+	args := []string{"build", "-o", binary}
+	if os.Getenv("CORRAL_E2E_RACE") != "" {
+		// The binary itself under the race detector; reports go to files
+		// (GORACE log_path), which the suite checks at the end.
+		args = append(args, "-race")
+		raceLogs = filepath.Join(dir, "race")
+		os.Setenv("GORACE", "log_path="+raceLogs+" halt_on_error=0")
+	}
+	build := exec.Command("go", append(args, "..")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: build failed:", err)
 		os.Exit(1)
 	}
 	code := m.Run()
+	if raceLogs != "" {
+		if reports, _ := filepath.Glob(raceLogs + ".*"); len(reports) > 0 {
+			for _, r := range reports {
+				b, _ := os.ReadFile(r)
+				fmt.Fprintf(os.Stderr, "e2e: data race in the corral binary (%s):\n%s\n", r, b)
+			}
+			code = 1
+		}
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
