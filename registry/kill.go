@@ -137,10 +137,18 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 		return fresh
 	}
 	collect()
+	// all lists the targets, the leader first: it hears each signal before
+	// the processes it may be managing, and it cannot exit by itself in the
+	// moment between its children's SIGKILL and its own.
 	all := func() []target {
 		ts := make([]target, 0, len(held))
-		for _, t := range held {
+		if t, ok := held[pid]; ok {
 			ts = append(ts, t)
+		}
+		for p, t := range held {
+			if p != pid {
+				ts = append(ts, t)
+			}
 		}
 		return ts
 	}
