@@ -13,8 +13,11 @@ import (
 
 // 1. Two commands on the command line: both rows with pids, output in the pane.
 func TestTwoCommandsAtLaunch(t *testing.T) {
-	tm := startCorral(t, 120, 30, "sh -c 'echo alpha-out; sleep 300'", "sh -c 'echo beta-out; sleep 300'")
-	s := tm.waitText("alpha-out")
+	// The first is the command line the README and issue 5 quote.
+	tm := startCorral(t, 120, 30, "sh -c 'echo hi; sleep 100'", "sh -c 'echo beta-out; sleep 300'")
+	s := tm.waitFor("hi in the pane", func(s string) bool {
+		return strings.Contains(s, "\nhi\n") && strings.Contains(row(s, "1000000"), "running")
+	})
 	p1, p2 := rowPID(t, s, "1000000"), rowPID(t, s, "1000001")
 	if !alive(p1) || !alive(p2) || p1 == p2 {
 		t.Fatalf("pids %d %d not running:\n%s", p1, p2, s)
