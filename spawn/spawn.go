@@ -416,7 +416,9 @@ func (p *Proc) notify() { p.reg.NotifyOutput(p.runID) }
 // ErrInputFull is returned when a child does not read its input.
 var ErrInputFull = errors.New("the process is not reading its input")
 
-// Write sends bytes to the child as typed input.
+// Write sends bytes to the child as typed input. Keys and pastes go through
+// the emulator (SendKey, Paste) and keep their order among themselves;
+// Write goes straight to the child.
 func (p *Proc) Write(b []byte) (int, error) {
 	if !p.input(append([]byte(nil), b...)) {
 		return 0, ErrInputFull
@@ -430,8 +432,7 @@ func (p *Proc) Write(b []byte) (int, error) {
 // Code read as "new line".
 func (p *Proc) SendKey(k uv.KeyPressEvent) {
 	if k.Code == uv.KeyEnter && k.Mod&uv.ModShift != 0 {
-		p.input([]byte("\x1b\r"))
-		return
+		k = uv.KeyPressEvent{Code: uv.KeyEnter, Mod: uv.ModAlt}
 	}
 	p.scr.sendKey(k)
 }
