@@ -101,7 +101,7 @@ func run(mb, rounds int) error {
 	row("child wall time, raw drain", raw, "s", "")
 	row("child wall time, under corral (pane shown)", under, "s", "")
 	row("ratio raw / corral", ratios, "", "≥ 0.80")
-	row(fmt.Sprintf("manager CPU per 100 MB"), cpu, "s", "")
+	row("manager CPU per 100 MB", cpu, "s", "")
 	row("manager peak RSS (VmHWM) during the flood", hwm, "MB", "")
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 50 idle children", idle50)
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 10 idle children", idle10)
