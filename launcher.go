@@ -200,18 +200,20 @@ func (l *launcher) Candidates() []tui.Candidate {
 	return out
 }
 
-// agentName recognises the agent behind a command line, node scripts
-// included (Claude Code and Gemini CLI run as `node …/cli.js`).
+// agentMarkers tell an agent by what its command line holds: the program's
+// name, or the npm package a node script runs from (Claude Code and Gemini
+// CLI run as `node …/cli.js`).
+var agentMarkers = []struct{ name, marker string }{
+	{"claude", "@anthropic-ai/claude-code"}, {"codex", "@openai/codex"}, {"gemini", "@google/gemini-cli"},
+	{"aider", "/aider-"},
+}
+
+// agentName recognises the agent behind a command line, else names its program.
 func agentName(argv []string) string {
-	for i, a := range argv {
-		if i > 1 {
-			break
-		}
-		base := filepath.Base(a)
-		for _, name := range []string{"claude", "codex", "aider", "gemini"} {
-			if base == name || strings.Contains(a, "/"+name+"-") || strings.Contains(a, "@anthropic-ai/claude-code") && name == "claude" ||
-				strings.Contains(a, "@openai/codex") && name == "codex" || strings.Contains(a, "@google/gemini-cli") && name == "gemini" {
-				return name
+	for _, a := range argv[:min(len(argv), 2)] {
+		for _, m := range agentMarkers {
+			if filepath.Base(a) == m.name || strings.Contains(a, m.marker) || strings.Contains(a, "/"+m.name+"-") {
+				return m.name
 			}
 		}
 	}

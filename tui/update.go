@@ -549,13 +549,26 @@ func (m *Model) scrollPane(delta int) {
 	m.refreshPane()
 }
 
-// paneOutput is the history the pane scrolls through: the rendered stream
-// of a Claude run, else the plain output.
+// paneOutput is the history the pane scrolls through.
 func (m *Model) paneOutput() *registry.Output {
-	if r := m.launch.Rendered(m.selected); r != nil && !m.raw[m.selected] && r.Len() > 0 {
-		return r
+	out, _ := m.paneSource()
+	return out
+}
+
+// paneSource says what the pane shows of the selected run: its history
+// (the rendered stream of a Claude run unless v asked for the raw one,
+// else the plain output) and its live screen, nil when the history is all
+// there is (a rendered stream, an adopted process, the raw view).
+func (m *Model) paneSource() (*registry.Output, Screen) {
+	id := m.selected
+	scr := m.launch.Screen(id)
+	if m.raw[id] {
+		return m.reg.Output(id), nil
 	}
-	return m.reg.Output(m.selected)
+	if r := m.launch.Rendered(id); r != nil && (r.Len() > 0 || scr == nil) {
+		return r, nil
+	}
+	return m.reg.Output(id), scr
 }
 
 // tickIfStopping keeps a countdown ticking while a run is stopping.

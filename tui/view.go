@@ -337,12 +337,8 @@ func (m *Model) refreshPane() {
 	if l.paneH <= 0 || m.selected == 0 {
 		return
 	}
-	out := m.reg.Output(m.selected)
-	scr := m.launch.Screen(m.selected)
-	if r := m.launch.Rendered(m.selected); r != nil && !m.raw[m.selected] && (r.Len() > 0 || scr == nil) {
-		out, scr = r, nil // the history is the rendered stream
-	}
-	if m.scroll == 0 && scr != nil && !m.raw[m.selected] {
+	out, scr := m.paneSource()
+	if m.scroll == 0 && scr != nil {
 		lines := strings.Split(scr.Render(), "\n")
 		m.pane = lines[:min(len(lines), l.paneH)]
 		for i, s := range m.pane {
@@ -356,7 +352,7 @@ func (m *Model) refreshPane() {
 	if out == nil {
 		return
 	}
-	if out.Len() == 0 && scr == nil {
+	if out.Len() == 0 && m.launch.Screen(m.selected) == nil {
 		m.pane = []string{m.theme.Subtle.Render("An adopted process: corral does not see its output. k kills it, u drops it.")}
 		return
 	}
