@@ -152,15 +152,13 @@ func (l *launcher) Screen(runID int64) tui.Screen {
 	return nil
 }
 
-// Adopt registers a running process by pid as a sidecar.
+// Adopt registers a running process by pid as a sidecar. What
+// registry.CheckAdoptable refuses (init, kernel threads, corral and its
+// ancestors, the user's shell and jobs on corral's terminal, other users'
+// processes) is refused with its reason.
 func (l *launcher) Adopt(pid int) (int64, error) {
-	for _, p := range l.reg.RunningProcesses() {
-		if p.PID == pid {
-			return 0, fmt.Errorf("pid %d is already run %d", pid, p.RunID)
-		}
-	}
-	if pid == os.Getpid() {
-		return 0, fmt.Errorf("pid %d is corral itself", pid)
+	if err := l.checkAdopt(pid); err != nil {
+		return 0, err
 	}
 	info, err := processInfo(pid)
 	if err != nil {
@@ -182,6 +180,39 @@ func (l *launcher) Adopt(pid int) (int64, error) {
 	return id, nil
 }
 
+// checkAdopt says why pid may not be adopted, or nil.
+func (l *launcher) checkAdopt(pid int) error {
+	for _, p := range l.reg.Processes() {
+		if p.PID == pid && p.Active() {
+			return fmt.Errorf("pid %d is already run %d", pid, p.RunID)
+		}
+	}
+	if err := registry.CheckAdoptable(pid); err != nil {
+		return fmt.Errorf("adopt: %w", err)
+	}
+	return nil
+}
+
+// Fail lists a run that could not start as a failed row, with the error as
+// its output, so that a bad command among several loses nothing: the
+// others start, and this one can be corrected and restarted.
+func (l *launcher) Fail(req tui.Request, err error) int64 {
+	cmd := strings.TrimSpace(req.Command)
+	if cmd == "" {
+		cmd = req.Agent
+	}
+	id, rerr := l.reg.RecordFailure(registry.RegistrationConfig{Kind: registry.KindCommand, Command: cmd,
+		AgentName: req.Agent, Task: req.Task, Model: req.Model, ProjectPath: l.projectOf(expandHome(req.Dir))},
+		registry.Exit{Code: 127}, "corral: could not start: "+err.Error())
+	if rerr != nil {
+		return 0
+	}
+	l.mu.Lock()
+	l.reqs[id] = req
+	l.mu.Unlock()
+	return id
+}
+
 // Rendered returns the lines rendered for a person of a Claude run.
 func (l *launcher) Rendered(runID int64) *registry.Output { return l.follower.Rendered(runID) }
 
@@ -193,7 +224,7 @@ func (l *launcher) Candidates() []tui.Candidate {
 	}
 	var out []tui.Candidate
 	for _, c := range agentProcesses() {
-		if !known[c.PID] && c.PID != os.Getpid() {
+		if !known[c.PID] && registry.CheckAdoptable(c.PID) == nil {
 			out = append(out, c)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"corral/tui"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -122,7 +123,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	cfg, err := config.Load(o.configPath, o.explicitConfig)
+	if err == nil {
+		err = checkKeys(cfg)
+	}
 	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+		return 2
+	}
+	// Nothing is started or adopted without a terminal to show it on: the
+	// UI could not start, and nothing should run unseen.
+	if !isTerminal(stdin) || !isTerminal(stdout) {
+		fmt.Fprintln(stderr, "corral: corral needs a terminal (stdin and stdout must be a TTY)")
+		return 2
+	}
+	if err := checkAdopts(o.adopt); err != nil {
 		fmt.Fprintln(stderr, "corral:", err)
 		return 2
 	}
@@ -132,24 +146,44 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	// Signals are caught from here until every run is stopped: a second
+	// one during the stop skips the grace period, never corral's own end.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer func() { signal.Stop(sigs); close(sigs) }()
+	stopReaping, err := spawn.Subreaper()
+	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+	}
+	defer stopReaping()
+
 	reg := registry.New(registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines))
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()
 	follower := claude.NewFollower(reg, home)
 	l := newLauncher(reg, sp, follower, cfg, cwd)
-	// Whatever happens from here on, no child outlives corral.
+	sh := newSignals(sigs)
+	// Whatever happens from here on, no child corral started outlives it,
+	// and nothing it adopted is signalled.
 	defer func() {
 		follower.Close()
-		stopAll(reg, cfg.Settings.KillGrace.Duration, stderr)
+		stopAll(reg, sp, cfg.Settings.KillGrace.Duration, sh, stderr)
 		sp.Close()
 		reg.Close()
 	}()
 
+	// Runs start at the size of the pane they will show in, not 80×24.
+	var cols, rows int
+	if f, ok := stdout.(*os.File); ok {
+		if w, h, err := term.GetSize(f.Fd()); err == nil {
+			cols, rows = tui.PaneSize(w, h, len(o.commands)+len(o.adopt))
+		}
+	}
 	for _, c := range o.commands {
-		if _, err := l.Launch(tui.Request{Command: c}); err != nil {
-			fmt.Fprintf(stderr, "corral: %q: %v\n", c, err)
-			return 2
+		req := tui.Request{Command: c, Cols: cols, Rows: rows}
+		if _, err := l.Launch(req); err != nil {
+			l.Fail(req, err) // listed as a failed row: the others start
 		}
 	}
 	for _, pid := range o.adopt {
@@ -161,32 +195,65 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	m := tui.New(reg, l, tui.Options{Keys: keyMap(cfg.Keys), Theme: theme(cfg.Theme), Version: version, Dir: cwd})
 	defer m.Close()
-	p := tea.NewProgram(m, tea.WithInput(stdin), tea.WithOutput(stdout))
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		if _, ok := <-hup; ok {
-			p.Quit() // the terminal is gone: stop the runs and leave
-		}
-	}()
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	p := tea.NewProgram(m, tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(tui.FPS))
+	sh.onFirst(p.Quit) // a signal ends the UI; the runs are stopped after it
+	_, err = p.Run()
+	if code := sh.code(); code != 0 {
+		return code
+	}
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintln(stderr, "corral:", err)
 		return 1
 	}
 	return 0
 }
 
-// stopAll stops every run still alive: TERM, the grace period, KILL.
-func stopAll(reg *registry.Registry, grace time.Duration, stderr io.Writer) {
-	live := reg.RunningProcesses()
-	if len(live) == 0 {
-		return
+// isTerminal reports whether f is a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(file.Fd())
+}
+
+// checkAdopts refuses, before anything starts, a list of pids to adopt
+// that holds a pid twice or one that may not be adopted.
+func checkAdopts(pids []int) error {
+	seen := map[int]bool{}
+	for _, pid := range pids {
+		if seen[pid] {
+			return fmt.Errorf("--adopt %d is given twice", pid)
+		}
+		seen[pid] = true
+		if err := registry.CheckAdoptable(pid); err != nil {
+			return fmt.Errorf("--adopt: %w", err)
+		}
 	}
-	fmt.Fprintf(stderr, "corral: stopping %d run(s)…\n", len(live))
-	ctx, cancel := context.WithTimeout(context.Background(), grace+5*time.Second)
-	defer cancel()
-	if err := reg.KillAll(ctx); err != nil {
-		fmt.Fprintln(stderr, "corral:", err)
+	return nil
+}
+
+// stopAll stops every run corral started that is still active: TERM, the
+// grace period, KILL; a signal meanwhile skips the rest of the grace. It
+// then says what it leaves running: adopted runs, released untouched, and
+// runs unregistered while alive, whose terminal closes with corral.
+func stopAll(reg *registry.Registry, sp *spawn.Spawner, grace time.Duration, sh *signals, stderr io.Writer) {
+	if live := reg.Owned(); len(live) > 0 {
+		fmt.Fprintf(stderr, "corral: stopping %d run(s)…\n", len(live))
+		ctx, cancel := context.WithTimeout(context.Background(), grace+5*time.Second)
+		defer cancel()
+		stop := sh.onNext(cancel)
+		err := reg.KillAll(ctx)
+		stop()
+		if err != nil {
+			fmt.Fprintln(stderr, "corral:", err)
+		}
+	}
+	if kept := reg.Released(); len(kept) > 0 {
+		pids := make([]string, len(kept))
+		for i, p := range kept {
+			pids[i] = strconv.Itoa(p.PID)
+		}
+		fmt.Fprintf(stderr, "corral: %d adopted run(s) keep running (pid %s)\n", len(kept), strings.Join(pids, ", "))
+	}
+	if gone := sp.Detached(); len(gone) > 0 {
+		fmt.Fprintf(stderr, "corral: %d unregistered run(s) hung up as corral's terminal closes\n", len(gone))
 	}
 }

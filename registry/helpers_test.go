@@ -30,6 +30,8 @@ func TestMain(m *testing.M) {
 		_ = syscall.Setpgid(0, 0)
 	case "setsid":
 		_, _ = syscall.Setsid()
+	case "tty":
+		os.Exit(adoptOnTerminal())
 	}
 	fmt.Printf("ready %d\n", os.Getpid())
 	for { // not select{}: with no other goroutine, the runtime calls that a deadlock and exits
@@ -57,12 +59,18 @@ func (c *execChild) Exit() Exit            { return c.exit }
 // printed `ready` lines (one per process told to report).
 func startChild(t testing.TB, script string, readies int) *execChild {
 	t.Helper()
+	return startChildEnv(t, script, readies)
+}
+
+// startChildEnv is startChild with entries added to the environment.
+func startChildEnv(t testing.TB, script string, readies int, env ...string) *execChild {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("sh", "-c", script)
-	cmd.Env = append(os.Environ(), "HELPER="+self)
+	cmd.Env = append(append(os.Environ(), "HELPER="+self), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	pr, pw, err := os.Pipe()
 	if err != nil {

@@ -18,7 +18,10 @@ import (
 //
 // It returns true only when the process and the rest of its tree are gone,
 // and false with no error for an unknown run id. The run stays listed with
-// StatusKilled. An exit is awaited, not polled: a child that exits on
+// StatusKilled, which it gets only once the tree is gone (until then it is
+// stopping, even if its leader has exited). For a run that has ended but
+// left processes running (ProcessInfo.Leftover), it stops those. Corral and
+// its ancestors are never signalled. An exit is awaited, not polled: a child that exits on
 // SIGTERM is reported at once. Cancelling ctx skips the rest of the grace
 // period and goes straight to SIGKILL.
 func (r *Registry) KillProcess(ctx context.Context, runID int64) (bool, error) {
@@ -58,10 +61,13 @@ func (r *Registry) KillProcessByPID(ctx context.Context, runID int64, pid int) (
 	return r.kill(ctx, ru, pid, start, false, r.opts.pidGrace)
 }
 
-// KillAll kills every live run at once, each as KillProcess does, and waits
-// for all. It returns the first error.
+// KillAll kills every run corral started that is still active (alive, or
+// with processes left behind) at once, each as KillProcess does, and waits
+// for all. It returns the first error. Adopted processes (registered without
+// a handle) are released, never signalled: only an explicit KillProcess of
+// such a run stops it.
 func (r *Registry) KillAll(ctx context.Context) error {
-	live := r.RunningProcesses()
+	live := r.Owned()
 	errs := make([]error, len(live))
 	var wg sync.WaitGroup
 	for i, p := range live {
@@ -69,7 +75,7 @@ func (r *Registry) KillAll(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			gone, err := r.KillProcess(ctx, p.RunID)
-			if err == nil && !gone && r.IsProcessRunning(p.RunID) {
+			if info, ok := r.Process(p.RunID); err == nil && !gone && ok && info.Active() {
 				err = fmt.Errorf("run %d (pid %d) survived kill", p.RunID, p.PID)
 			}
 			errs[i] = err
@@ -87,6 +93,9 @@ func (r *Registry) KillAll(ctx context.Context) error {
 // kill runs the TERM → grace → KILL sequence. ru may be nil for a pid
 // registered nowhere.
 func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, sessionWide bool, grace time.Duration) (bool, error) {
+	if lineage()[pid] {
+		return false, fmt.Errorf("kill pid %d: it is corral or one of its ancestors", pid)
+	}
 	leader, leaderOK := openTarget(pid, start)
 	if !leaderOK && !sessionWide {
 		// The adopted process is gone, or its pid now names another
@@ -105,27 +114,41 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 			t.close()
 		}
 	}()
+	marker, stopping := "", false
 	if ru != nil {
 		r.mu.Lock()
-		status := ru.info.Status
+		status, left, under := ru.info.Status, ru.info.Leftover, ru.killDone
 		if status == StatusRunning {
 			ru.info.Status = StatusStopping
 			ru.info.KillDeadline = time.Now().Add(grace)
+			ru.killing, stopping = true, true
+			ru.killDone = make(chan struct{})
 			r.publishLocked(Event{Kind: EventStopping, RunID: ru.info.RunID, Info: ru.info})
+		}
+		if ru.child != nil {
+			marker = r.Marker(ru.info.RunID)
 		}
 		r.mu.Unlock()
 		switch status {
 		case StatusStopping: // another kill is under way: wait for its outcome
-			return waitClosed(ctx, ru.ended, grace+r.opts.killWait), nil
+			if !waitClosed(ctx, under, grace+2*r.opts.killWait) {
+				return false, nil
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return !ru.info.Active(), nil
 		case StatusExited, StatusFailed, StatusKilled:
-			return true, nil
+			if left == 0 || !sessionWide {
+				return true, nil
+			}
+			// The leader has ended: what it left behind is stopped.
 		}
 	}
 
 	// collect adds the tree as it is now to held and returns the new targets.
 	collect := func() []target {
 		var fresh []target
-		for _, p := range treeOf(pid, sessionWide, leaderOK) {
+		for _, p := range treeOf(pid, sessionWide, leaderOK, marker) {
 			if _, ok := held[p.pid]; ok {
 				continue
 			}
@@ -170,10 +193,11 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 		signal(all(), unix.SIGKILL)
 		gone = waitTargets(all(), time.Now().Add(r.opts.killWait), nil)
 	}
-	if ru != nil {
+	if ru != nil && stopping {
 		// The watcher records the exit (for a child: once reaped and its
-		// output drained); wait for it so the caller sees StatusKilled.
+		// output drained); wait for it, then say killed.
 		gone = waitClosed(context.Background(), ru.ended, r.opts.killWait) && gone
+		r.endKill(ru)
 	}
 	if !gone {
 		if firstErr == nil {
@@ -199,4 +223,35 @@ func waitClosed(ctx context.Context, c <-chan struct{}, d time.Duration) bool {
 	default:
 		return false
 	}
+}
+
+// endKill ends a kill of ru: once its leader has exited the run is killed,
+// with whatever survived counted as left over.
+func (r *Registry) endKill(ru *run) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ru.killing = false
+	defer close(ru.killDone)
+	select {
+	case <-ru.ended:
+	default:
+		return // the leader survived; its exit, if it comes, says killed
+	}
+	if r.runs[ru.info.RunID] != ru || ru.info.Status != StatusStopping {
+		return
+	}
+	ru.info.Status, ru.info.KillDeadline = StatusKilled, time.Time{}
+	r.publishLocked(Event{Kind: EventKilled, RunID: ru.info.RunID, Info: ru.info})
+}
+
+// Owned returns the runs corral started (with a process handle) that are
+// still active: alive, or with processes left behind. Quitting stops these.
+func (r *Registry) Owned() []ProcessInfo {
+	return r.list(func(ru *run) bool { return ru.child != nil && ru.info.Active() })
+}
+
+// Released returns the adopted runs still alive: quitting leaves them
+// running.
+func (r *Registry) Released() []ProcessInfo {
+	return r.list(func(ru *run) bool { return ru.child == nil && ru.info.Status.Live() })
 }

@@ -29,7 +29,7 @@ func TestKillReachesSessionGroupsAndDescendantsAfterGrace(t *testing.T) {
 	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
 		t.Fatal(err)
 	}
-	tree := treeOf(c.Pid(), true, true)
+	tree := treeOf(c.Pid(), true, true, "")
 	if len(tree) != 5 {
 		t.Fatalf("tree has %d processes, want sh, 2 sleeps and 2 helpers: %+v", len(tree), tree)
 	}
@@ -173,7 +173,7 @@ sh -c 'trap "" TERM; sleep 1000 & echo ready $$; wait' & wait`, 2)
 	if sidecar == 0 {
 		t.Fatalf("no sidecar pid in %q", shell.readies)
 	}
-	kids := treeOf(sidecar, false, true)
+	kids := treeOf(sidecar, false, true, "")
 	if len(kids) != 2 {
 		t.Fatalf("sidecar tree %+v, want sh and its sleep", kids)
 	}
@@ -264,7 +264,7 @@ func TestKillProcessByPID(t *testing.T) {
 	if err := r.RegisterSidecarProcess(RegistrationConfig{RunID: id, PID: c.Pid()}); err != nil {
 		t.Fatal(err)
 	}
-	tree := treeOf(c.Pid(), false, true)
+	tree := treeOf(c.Pid(), false, true, "")
 	if gone, err := r.KillProcessByPID(context.Background(), id, c.Pid()); !gone || err != nil {
 		t.Fatalf("KillProcessByPID = %v, %v", gone, err)
 	}
@@ -339,7 +339,7 @@ func TestKillAll(t *testing.T) {
 		if err := r.RegisterProcess(RegistrationConfig{RunID: r.GenerateID()}, c); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range treeOf(c.Pid(), true, true) {
+		for _, p := range treeOf(c.Pid(), true, true, "") {
 			pids = append(pids, p.pid)
 		}
 	}

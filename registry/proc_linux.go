@@ -14,9 +14,14 @@ import (
 // procStat is what the kill path needs from /proc/PID/stat.
 type procStat struct {
 	pid, ppid, pgrp, session int
+	tty                      int // field 7: the controlling terminal's device number, 0 for none
 	state                    byte
+	flags                    uint64 // field 9: the kernel's PF_* flags
 	start                    uint64 // field 22: start time in clock ticks since boot
 }
+
+// pfKthread is the kernel's PF_KTHREAD flag: the process is a kernel thread.
+const pfKthread = 0x00200000
 
 func readStat(pid int) (procStat, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -49,6 +54,12 @@ func parseStat(b []byte) (procStat, error) {
 		if *p, err = strconv.Atoi(string(f[1+i])); err != nil {
 			return procStat{}, err
 		}
+	}
+	if st.tty, err = strconv.Atoi(string(f[4])); err != nil {
+		return procStat{}, err
+	}
+	if st.flags, err = strconv.ParseUint(string(f[6]), 10, 64); err != nil {
+		return procStat{}, err
 	}
 	if st.start, err = strconv.ParseUint(string(f[19]), 10, 64); err != nil {
 		return procStat{}, err
@@ -97,8 +108,12 @@ func allProcs() []procStat {
 // process in its session or group plus all their descendants, which covers
 // descendants that started a session of their own. Otherwise (an adopted
 // process) it is pid and its descendants only. Without includeLeader (pid
-// failed its identity check) pid itself and its descendants are left out.
-func treeOf(pid int, sessionWide, includeLeader bool) []procStat {
+// failed its identity check, or has exited) pid itself is left out. A
+// non-empty marker adds every descendant of corral whose environment
+// carries it, and their descendants: what a run orphaned (a double-forked
+// daemon) is reparented to corral, its subreaper, and found there. Corral
+// and its ancestors are never part of a tree.
+func treeOf(pid int, sessionWide, includeLeader bool, marker string) []procStat {
 	procs := allProcs()
 	children := map[int][]int{}
 	byPid := map[int]procStat{}
@@ -106,10 +121,11 @@ func treeOf(pid int, sessionWide, includeLeader bool) []procStat {
 		children[p.ppid] = append(children[p.ppid], p.pid)
 		byPid[p.pid] = p
 	}
+	never := lineage()
 	seen := map[int]bool{}
 	var queue []int
 	add := func(q int) {
-		if _, live := byPid[q]; live && !seen[q] {
+		if _, live := byPid[q]; live && !seen[q] && !never[q] {
 			seen[q] = true
 			queue = append(queue, q)
 		}
@@ -122,6 +138,17 @@ func treeOf(pid int, sessionWide, includeLeader bool) []procStat {
 			if p.pid != pid && (p.session == pid || p.pgrp == pid) {
 				add(p.pid)
 			}
+		}
+	}
+	if marker != "" {
+		self := os.Getpid()
+		mine := children[self]
+		for i := 0; i < len(mine); i++ {
+			q := mine[i]
+			if !seen[q] && q != pid && carries(q, marker) {
+				add(q)
+			}
+			mine = append(mine, children[q]...)
 		}
 	}
 	for i := 0; i < len(queue); i++ {
@@ -230,4 +257,29 @@ func signalName(s unix.Signal) string {
 		return n
 	}
 	return "signal " + strconv.Itoa(int(s))
+}
+
+// waitAny returns once one target has exited, at deadline, or when cancel
+// is closed (noticed within 50 ms).
+func waitAny(ts []target, deadline time.Time, cancel <-chan struct{}) {
+	fds := make([]unix.PollFd, 0, len(ts))
+	for _, t := range ts {
+		fds = append(fds, unix.PollFd{Fd: int32(t.fd), Events: unix.POLLIN})
+	}
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		select {
+		case <-cancel:
+			return
+		default:
+		}
+		ms := int(min(left, 50*time.Millisecond) / time.Millisecond)
+		n, err := unix.Poll(fds, max(ms, 1))
+		if n > 0 || err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
 }

@@ -26,7 +26,7 @@ func processStartTime(pid int) (uint64, error) {
 	return 0, nil
 }
 
-func treeOf(pid int, sessionWide, includeLeader bool) []procStat {
+func treeOf(pid int, sessionWide, includeLeader bool, _ string) []procStat {
 	if !includeLeader {
 		return nil
 	}
@@ -99,4 +99,21 @@ func signalName(s unix.Signal) string {
 		return n
 	}
 	return "signal " + strconv.Itoa(int(s))
+}
+
+// waitAny returns once one target has exited, at deadline, or when cancel
+// is closed. Without pidfds the exit is polled.
+func waitAny(ts []target, deadline time.Time, cancel <-chan struct{}) {
+	for time.Now().Before(deadline) {
+		for _, t := range ts {
+			if !alive(t.pid) {
+				return
+			}
+		}
+		select {
+		case <-cancel:
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -174,7 +174,15 @@ type ProcessInfo struct {
 	KillDeadline time.Time
 	// HasHandle reports whether corral started the process itself.
 	HasHandle bool
+	// Leftover counts the processes a run corral started left running after
+	// its leader ended (in its session, or carrying its Marker). They are
+	// followed until they are gone, and a kill of the run stops them.
+	Leftover int
 }
+
+// Active reports whether anything of the run is still running: its process,
+// or processes it left behind.
+func (p ProcessInfo) Active() bool { return p.Status.Live() || p.Leftover > 0 }
 
 // run is one registry entry. Its fields other than out and the channels are
 // guarded by Registry.mu.
@@ -186,7 +194,11 @@ type run struct {
 	ended chan struct{} // closed by the watcher once the exit is recorded
 	stop  chan struct{} // closed on unregister to end the watcher
 	// failed is set by MarkFailed: an exit is then reported as failed.
-	failed   bool
+	failed bool
+	// killing is set while KillProcess works on the run: the leader's exit
+	// then leaves the run stopping until the whole tree is gone.
+	killing  bool
+	killDone chan struct{} // closed when the kill that set killing ends
 	stopOnce sync.Once
 	endOnce  sync.Once
 }
@@ -198,6 +210,7 @@ func (ru *run) halt() { ru.stopOnce.Do(func() { close(ru.stop) }) }
 type Registry struct {
 	opts   options
 	nextID atomic.Int64
+	token  string // tells this registry's Markers from any other's
 
 	mu     sync.Mutex // guards runs
 	runs   map[int64]*run
@@ -248,7 +261,7 @@ func New(opts ...Option) *Registry {
 	if o.lineBytes < 16 {
 		o.lineBytes = 16
 	}
-	r := &Registry{opts: o, runs: map[int64]*run{}, subs: map[*subscriber]struct{}{}}
+	r := &Registry{opts: o, runs: map[int64]*run{}, subs: map[*subscriber]struct{}{}, token: newToken()}
 	r.nextID.Store(FirstRunID)
 	return r
 }
@@ -275,10 +288,15 @@ func (r *Registry) RegisterProcess(cfg RegistrationConfig, child Child) error {
 }
 
 // RegisterSidecarProcess registers a process managed elsewhere, known only by
-// its pid. Its exit is followed; kills reach it and its descendants only.
+// its pid. Its exit is followed; kills reach it and its descendants only,
+// and only an explicit KillProcess or KillProcessByPID of it: KillAll
+// releases it. A process CheckAdoptable refuses is refused here too.
 func (r *Registry) RegisterSidecarProcess(cfg RegistrationConfig) error {
 	if cfg.PID <= 0 {
 		return fmt.Errorf("register sidecar %d: %w %d", cfg.RunID, ErrInvalidPID, cfg.PID)
+	}
+	if err := CheckAdoptable(cfg.PID); err != nil {
+		return fmt.Errorf("register sidecar %d: %w", cfg.RunID, err)
 	}
 	if cfg.Kind == KindAgent {
 		cfg.Kind = KindSidecar
@@ -288,6 +306,39 @@ func (r *Registry) RegisterSidecarProcess(cfg RegistrationConfig) error {
 	}
 	_, err := r.register(cfg, nil)
 	return err
+}
+
+// RecordFailure lists a run that could not start (a command not found, a
+// directory that does not exist): it is registered already ended, with
+// StatusFailed, exit, no process, and reason as its output, so that a
+// person sees it among the others and can correct and restart it. A zero
+// RunID is generated; the run id is returned.
+func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason string) (int64, error) {
+	if cfg.RunID == 0 {
+		cfg.RunID = r.GenerateID()
+	}
+	now := time.Now()
+	ru := &run{
+		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
+			SessionID: cfg.SessionID, StartedAt: now, EndedAt: now, ProjectPath: cfg.ProjectPath, Task: cfg.Task,
+			Model: cfg.Model, Command: cfg.Command, Status: StatusFailed, Exit: exit, ExitCode: exit.Code},
+		out:   newOutput(r.opts.lines, r.opts.lineBytes),
+		ended: make(chan struct{}),
+		stop:  make(chan struct{}),
+	}
+	close(ru.ended)
+	_, _ = ru.out.Write([]byte(reason + "\n"))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return 0, errors.New("registry closed")
+	}
+	if _, dup := r.runs[cfg.RunID]; dup {
+		return 0, fmt.Errorf("record run %d: %w", cfg.RunID, ErrDuplicateRun)
+	}
+	r.runs[cfg.RunID] = ru
+	r.publishLocked(Event{Kind: EventRegistered, RunID: cfg.RunID, Info: ru.info})
+	return cfg.RunID, nil
 }
 
 // RegisterClaudeSession registers an interactive Claude Code session under a
@@ -355,6 +406,9 @@ func (r *Registry) watch(ru *run, pid int, start uint64) {
 		case <-ru.stop:
 			return
 		}
+		r.finish(ru, exit)
+		r.followLeftovers(ru, pid)
+		return
 	} else {
 		if !waitGone(pid, start, ru.stop) {
 			return
@@ -376,6 +430,9 @@ func (r *Registry) finish(ru *run, exit Exit) {
 		ru.info.Exit, ru.info.ExitCode, ru.info.EndedAt = exit, exit.Code, time.Now()
 		kind := EventExited
 		switch {
+		case ru.info.Status == StatusStopping && ru.killing:
+			// The kill under way says "killed" once the tree is gone.
+			return
 		case ru.info.Status == StatusStopping:
 			ru.info.Status, kind = StatusKilled, EventKilled
 		case ru.failed || exit.Code != 0 && (ru.child != nil || exit.Signal != 0):
@@ -515,14 +572,14 @@ func (r *Registry) UnregisterProcess(runID int64) error {
 	return nil
 }
 
-// CleanupFinishedProcesses drops every run whose process has ended and
-// returns their ids in ascending order.
+// CleanupFinishedProcesses drops every run whose process has ended, with
+// nothing left behind, and returns their ids in ascending order.
 func (r *Registry) CleanupFinishedProcesses() []int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var ids []int64
 	for id, ru := range r.runs {
-		if !ru.info.Status.Live() {
+		if !ru.info.Active() {
 			ids = append(ids, id)
 		}
 	}

@@ -1,0 +1,224 @@
+//go:build linux
+
+package registry
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// startSleep starts a marked sleep that is no leader of anything and no
+// child of a terminal, killed by pid at the end of the test.
+func startSleep(t *testing.T, argv ...string) int {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	return cmd.Process.Pid
+}
+
+func TestCheckAdoptableRefusesWhatCorralMustNeverSignal(t *testing.T) {
+	tests := []struct {
+		name string
+		pid  int
+		want string
+	}{
+		{"no pid", 0, "init"},
+		{"init", 1, "init"},
+		{"corral itself", os.Getpid(), "corral itself"},
+		{"corral's parent", os.Getppid(), "ancestor of corral"},
+	}
+	for _, tt := range tests {
+		err := CheckAdoptable(tt.pid)
+		if !errors.Is(err, ErrNotAdoptable) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s (pid %d): %v, want a refusal saying %q", tt.name, tt.pid, err, tt.want)
+		}
+	}
+	// Every ancestor, up to the top.
+	for pid := range lineage() {
+		if err := CheckAdoptable(pid); err == nil {
+			t.Errorf("ancestor %d adoptable", pid)
+		}
+	}
+	if err := CheckAdoptable(startSleep(t, "sleep", "7361")); err != nil {
+		t.Fatalf("a plain child of corral refused: %v", err)
+	}
+	if err := CheckAdoptable(99999999); err == nil || !strings.Contains(err.Error(), "no running process") {
+		t.Fatalf("a pid that names nothing: %v", err)
+	}
+}
+
+func TestCheckAdoptableRefusesKernelThreads(t *testing.T) {
+	var kthread int
+	for _, p := range allProcs() {
+		if p.flags&pfKthread != 0 {
+			kthread = p.pid
+			break
+		}
+	}
+	if kthread == 0 {
+		t.Skip("no kernel thread is visible in this pid namespace")
+	}
+	if err := CheckAdoptable(kthread); err == nil || !strings.Contains(err.Error(), "kernel thread") {
+		t.Fatalf("kernel thread %d: %v", kthread, err)
+	}
+}
+
+func TestCheckAdoptableRefusesAnotherUsersProcess(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root, which can start a process of another user")
+		}
+		t.Skip("needs root to start a process of another user")
+	}
+	pid := startSleep(t, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sleep", "7362")
+	deadline := time.Now().Add(10 * time.Second)
+	for { // setpriv execs sleep under the new uid
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), "sleep") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("setpriv never ran sleep")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := CheckAdoptable(pid); err == nil || !strings.Contains(err.Error(), "another user") {
+		t.Fatalf("another user's sleep: %v", err)
+	}
+}
+
+// adoptOnTerminal runs in a helper process that owns a terminal: it starts
+// a job (its own process group on that terminal) and a plain child, and
+// prints what CheckAdoptable says of its session leader (itself: refused
+// as corral), the job and the child.
+func adoptOnTerminal() int {
+	job := exec.Command("sleep", "7363")
+	job.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	plain := exec.Command("sleep", "7364")
+	for _, c := range []*exec.Cmd{job, plain} {
+		if err := c.Start(); err != nil {
+			fmt.Println("start:", err)
+			return 1
+		}
+		defer func() { _ = c.Process.Kill(); _ = c.Wait() }()
+	}
+	for _, c := range []*exec.Cmd{job, plain} {
+		for i := 0; i < 1000; i++ { // until the exec shows
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", c.Process.Pid)); strings.HasPrefix(string(b), "sleep") {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	say := func(name string, pid int) {
+		if err := CheckAdoptable(pid); err != nil {
+			fmt.Printf("%s: %v\n", name, err)
+		} else {
+			fmt.Printf("%s: ok\n", name)
+		}
+	}
+	say("job", job.Process.Pid)
+	say("plain", plain.Process.Pid)
+	fmt.Println("end")
+	return 0
+}
+
+func TestCheckAdoptableRefusesJobsOnCorralsTerminal(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=tty")
+	f, err := pty.Start(cmd) // the helper leads a session with this terminal
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "end" {
+			break
+		}
+		if name, what, ok := strings.Cut(line, ": "); ok {
+			got[name] = what
+		}
+	}
+	_ = cmd.Wait()
+	if !strings.Contains(got["job"], "corral's own terminal") {
+		t.Errorf("a job on corral's terminal: %q", got["job"])
+	}
+	if got["plain"] != "ok" {
+		t.Errorf("a plain child sharing corral's group: %q", got["plain"])
+	}
+}
+
+func TestSidecarRefusedAndReleasedByKillAll(t *testing.T) {
+	r := New(WithGracePeriod(200 * time.Millisecond))
+	defer r.Close()
+	if err := r.RegisterSidecarProcess(RegistrationConfig{RunID: r.GenerateID(), PID: os.Getppid()}); !errors.Is(err, ErrNotAdoptable) {
+		t.Fatalf("corral's parent registered as a sidecar: %v", err)
+	}
+	sidecar := startSleep(t, "sleep", "7365")
+	sid := r.GenerateID()
+	if err := r.RegisterSidecarProcess(RegistrationConfig{RunID: sid, PID: sidecar}); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, `echo ready $$; exec sleep 7366`, 1)
+	cid := r.GenerateID()
+	if err := r.RegisterProcess(RegistrationConfig{RunID: cid}, c); err != nil {
+		t.Fatal(err)
+	}
+	if owned := r.Owned(); len(owned) != 1 || owned[0].RunID != cid {
+		t.Fatalf("owned: %+v", owned)
+	}
+	if err := r.KillAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !isLive(sidecar) {
+		t.Fatal("KillAll signalled an adopted process")
+	}
+	if info, _ := r.Process(sid); info.Status != StatusRunning {
+		t.Fatalf("the sidecar's row: %v", info.Status)
+	}
+	if info, _ := r.Process(cid); info.Status != StatusKilled {
+		t.Fatalf("the child's row: %v", info.Status)
+	}
+	if rel := r.Released(); len(rel) != 1 || rel[0].PID != sidecar {
+		t.Fatalf("released: %+v", rel)
+	}
+}
+
+func TestKillNeverSignalsCorralOrItsAncestors(t *testing.T) {
+	r := New()
+	defer r.Close()
+	// Only corral itself is tried here: were the guard broken, the test
+	// process would end, and nothing else would be touched.
+	if gone, err := r.KillProcessByPID(context.Background(), 0, os.Getpid()); gone || err == nil {
+		t.Fatalf("kill of corral itself: %v %v", gone, err)
+	}
+	// A tree whose walk would reach corral (a session-wide kill of corral's
+	// own session) leaves corral and its ancestors out.
+	self, _ := readStat(os.Getpid())
+	for _, p := range treeOf(self.session, true, true, "") {
+		if lineage()[p.pid] {
+			t.Fatalf("the tree of session %d holds %d, corral or an ancestor", self.session, p.pid)
+		}
+	}
+}

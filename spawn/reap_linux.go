@@ -1,0 +1,83 @@
+package spawn
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Subreaper makes corral the child subreaper of everything it starts
+// (PR_SET_CHILD_SUBREAPER): a process a run orphans, such as a daemon that
+// double-forked into a session of its own, is reparented to corral instead
+// of init, so the registry still finds it (it carries its run's marker) and
+// a kill of the run stops it. Such orphans are reaped when they exit. Call
+// it before starting anything; stop ends the reaping (the process stays a
+// subreaper).
+func Subreaper() (stop func(), err error) {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return func() {}, fmt.Errorf("become a subreaper: %w", err)
+	}
+	sig := make(chan os.Signal, 16)
+	signal.Notify(sig, syscall.SIGCHLD)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			reapOrphans()
+			select {
+			case <-sig:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(quit)
+		<-done
+	}, nil
+}
+
+// reapOrphans collects the exit of every child of corral that has exited
+// and is not a direct child os/exec waits for.
+func reapOrphans() {
+	direct.Lock()
+	defer direct.Unlock()
+	for _, pid := range ownChildren() {
+		if direct.pids[pid] {
+			continue
+		}
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+			if !errors.Is(err, unix.EINTR) {
+				break
+			}
+		}
+	}
+}
+
+// ownChildren lists corral's children, from each thread's children file.
+func ownChildren() []int {
+	files, _ := filepath.Glob("/proc/self/task/*/children")
+	var out []int
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, w := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(w); err == nil {
+				out = append(out, pid)
+			}
+		}
+	}
+	return out
+}
