@@ -18,8 +18,8 @@ import (
 // double-forked into a session of its own, is reparented to corral instead
 // of init, so the registry still finds it (it carries its run's marker) and
 // a kill of the run stops it. Such orphans are reaped when they exit. Call
-// it before starting anything; stop ends the reaping (the process stays a
-// subreaper).
+// it before starting anything; stop ends both (orphans adopted until then
+// stay children, and are reaped one last time).
 func Subreaper() (stop func(), err error) {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return func() {}, fmt.Errorf("become a subreaper: %w", err)
@@ -39,9 +39,11 @@ func Subreaper() (stop func(), err error) {
 		}
 	}()
 	return func() {
+		_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 		signal.Stop(sig)
 		close(quit)
 		<-done
+		reapOrphans()
 	}, nil
 }
 
