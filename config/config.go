@@ -7,12 +7,15 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -42,6 +45,8 @@ type Config struct {
 	Keys     map[string]Keys   `toml:"keys"`
 	Theme    map[string]string `toml:"theme"`
 	Agents   []Agent           `toml:"agent"`
+
+	text string // the TOML it was read from, to find the line of a key
 }
 
 // Settings are the general settings.
@@ -100,22 +105,52 @@ func (f *Format) UnmarshalText(b []byte) error {
 	return fmt.Errorf("format must be \"stream-json\" or absent, not %q", string(b))
 }
 
-// Duration is a time.Duration written as "5s" or a number of seconds.
+// Duration is a time.Duration written as "5s" or a number of seconds. A
+// value too long for a time.Duration is kept as the longest one, so that the
+// setting's bound, not an overflow, decides the error.
 type Duration struct{ time.Duration }
+
+// durationRE is the syntax of time.ParseDuration: a string that has it and
+// still does not parse is out of range.
+var durationRE = regexp.MustCompile(`^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // UnmarshalTOML reads "1.5s" or 2.
 func (d *Duration) UnmarshalTOML(v any) error {
+	// Past this many seconds (285 years) the nanoseconds overflow an int64.
+	const maxSeconds = 9e9
 	switch v := v.(type) {
 	case string:
 		p, err := time.ParseDuration(v)
-		if err != nil {
+		switch {
+		case err == nil:
+			d.Duration = p
+		case durationRE.MatchString(v) && !strings.HasPrefix(v, "-"):
+			d.Duration = math.MaxInt64
+		case durationRE.MatchString(v):
+			d.Duration = -1
+		default:
 			return fmt.Errorf("not a duration: %q (write e.g. \"5s\" or \"500ms\")", v)
 		}
-		d.Duration = p
 	case int64:
-		d.Duration = time.Duration(v) * time.Second
+		switch {
+		case v < 0:
+			d.Duration = -1
+		case v > maxSeconds:
+			d.Duration = math.MaxInt64
+		default:
+			d.Duration = time.Duration(v) * time.Second
+		}
 	case float64:
-		d.Duration = time.Duration(v * float64(time.Second))
+		switch {
+		case math.IsNaN(v):
+			return errors.New("not a duration: nan (write e.g. \"5s\")")
+		case v < 0:
+			d.Duration = -1
+		case v >= maxSeconds:
+			d.Duration = math.MaxInt64
+		default:
+			d.Duration = time.Duration(v * float64(time.Second))
+		}
 	default:
 		return fmt.Errorf("not a duration: %v (write e.g. \"5s\")", v)
 	}
@@ -162,15 +197,79 @@ var placeholders = []string{"{task}", "{model}", "{project}", "{session_id}", "{
 // Load reads the configuration at path. A missing file at the default path
 // (explicit false) gives the embedded default; a missing file named with
 // --config (explicit true) is an error. Errors name the file and the line.
+//
+// Only a regular file of at most MaxFileSize bytes is read: a device such
+// as /dev/zero, a FIFO or a directory is refused without reading from it.
 func Load(path string, explicit bool) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !explicit {
 			return Default(), nil
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return parse(path, string(b))
+}
+
+// MaxFileSize is the largest configuration file Load reads: the default
+// config is 2 KB, so anything near this is not a config.
+const MaxFileSize = 1 << 20
+
+// readFile reads a regular file of at most MaxFileSize bytes. It looks
+// before it opens, so a FIFO is never opened for a blocking read, and opens
+// with O_NONBLOCK and checks again, in case the path changed in between.
+func readFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkFile(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkFile(path, fi); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s: a config file holds at most %d bytes (1 MiB); this one is larger", path, MaxFileSize)
+	}
+	return b, nil
+}
+
+// checkFile refuses what is not a regular file of a config's size.
+func checkFile(path string, fi os.FileInfo) error {
+	m := fi.Mode()
+	if !m.IsRegular() {
+		what := "not a regular file"
+		switch {
+		case m.IsDir():
+			what = "a directory"
+		case m&os.ModeNamedPipe != 0:
+			what = "a FIFO"
+		case m&os.ModeCharDevice != 0:
+			what = "a character device"
+		case m&os.ModeDevice != 0:
+			what = "a device"
+		case m&os.ModeSocket != 0:
+			what = "a socket"
+		}
+		return fmt.Errorf("%s: is %s; the config must be a regular file", path, what)
+	}
+	if fi.Size() > MaxFileSize {
+		return fmt.Errorf("%s: a config file holds at most %d bytes (1 MiB); this one has %d", path, MaxFileSize, fi.Size())
+	}
+	return nil
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/corral/config.toml, or
@@ -207,7 +306,7 @@ func (e *Error) Error() string {
 }
 
 func parse(path, text string) (*Config, error) {
-	c := &Config{Path: path}
+	c := &Config{Path: path, text: text}
 	md, err := toml.Decode(text, c)
 	if err != nil {
 		var pe toml.ParseError
@@ -241,8 +340,11 @@ func (c *Config) validate(text string) error {
 	bad := func(key toml.Key, format string, args ...any) error {
 		return &Error{Path: c.Path, Line: lineOf(text, key), Key: key.String(), Msg: fmt.Sprintf(format, args...)}
 	}
-	if c.Settings.ScrollbackLines < 0 || c.Settings.ScrollbackLines > 10_000_000 {
-		return bad(toml.Key{"settings", "scrollback_lines"}, "must be between 1 and 10,000,000")
+	if n := c.Settings.ScrollbackLines; n < 0 || n > MaxScrollbackLines {
+		return bad(toml.Key{"settings", "scrollback_lines"}, "must be between 1 and 1,000,000 (0 or absent: 10,000), not %d", n)
+	}
+	if g := c.Settings.KillGrace.Duration; g > MaxKillGrace {
+		return bad(toml.Key{"settings", "kill_grace"}, "must be at most 1h (the wait from SIGTERM to SIGKILL; 0 or absent: 5s)")
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Agents {
@@ -261,10 +363,8 @@ func (c *Config) validate(text string) error {
 		}
 		seen[a.Name] = true
 	}
-	for name := range c.Keys {
-		if !slices.Contains(Actions, name) {
-			return bad(toml.Key{"keys", name}, "unknown action (one of %s)", strings.Join(Actions, ", "))
-		}
+	if err := c.checkKeys(bad); err != nil {
+		return err
 	}
 	for name, value := range c.Theme {
 		if !slices.Contains(ThemeColours, name) {
@@ -280,6 +380,16 @@ func (c *Config) validate(text string) error {
 var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 var colourRE = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$`)
+
+// Bounds of the numeric settings.
+const (
+	// MaxScrollbackLines bounds the lines kept per run: a line holds up to
+	// 8 KiB, so a million of them is already gigabytes for one run.
+	MaxScrollbackLines = 1_000_000
+	// MaxKillGrace bounds the wait from SIGTERM to SIGKILL; corral's quit
+	// waits that long too.
+	MaxKillGrace = time.Hour
+)
 
 // Actions are the names of the bindings the [keys] table may set.
 var Actions = []string{"up", "down", "first", "last", "page_up", "page_down", "line_up", "line_down", "top",

@@ -44,8 +44,83 @@ func (t *Template) UnmarshalTOML(v any) error {
 			}
 		}
 	}
+	if err := checkShellScripts(words); err != nil {
+		return fmt.Errorf("command: %w", err)
+	}
 	*t = words
 	return nil
+}
+
+// shells are the programs whose -c runs its argument as a script.
+var shells = []string{"sh", "bash", "zsh", "dash", "ksh", "ksh93", "mksh", "pdksh", "ash", "yash", "posh", "fish",
+	"csh", "tcsh", "{shell}", "$SHELL", "${SHELL}"}
+
+// checkShellScripts refuses a placeholder inside the script of a shell's
+// -c (sh -c, /bin/bash -lc, env … zsh -c, fish --command=…): the shell
+// would parse the value, so a task holding $(…), backquotes, ; or && would
+// run them. A placeholder given as its own word after the script reaches
+// the script as "$1" and is never parsed.
+func checkShellScripts(words []string) error {
+	for i, w := range words {
+		name := w[strings.LastIndexByte(w, '/')+1:]
+		if !slices.Contains(shells, name) && !slices.Contains(shells, w) {
+			continue
+		}
+		script, ok := shellScript(name, words[i+1:])
+		if !ok {
+			continue
+		}
+		if p := placeholderRE.FindString(script); p != "" {
+			return fmt.Errorf("%s inside the script of %q runs its value through the shell "+
+				"($(…), backquotes, ; and && in it would run): pass it as its own word after the script "+
+				"and use \"$1\", e.g. [%q, \"-c\", \"echo \\\"$1\\\"\", \"_\", %q]", p, name+" -c", w, p)
+		}
+	}
+	return nil
+}
+
+// shellScript finds the script among a shell's arguments: the word after
+// the options once an option holds c (-c, -lc, -ec), or the value of fish's
+// --command or --init-command (-C). ok is false when the shell runs no
+// script given on its command line.
+func shellScript(shell string, args []string) (script string, ok bool) {
+	dashC := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		next := func() (string, bool) {
+			if i+1 < len(args) {
+				return args[i+1], true
+			}
+			return "", false
+		}
+		switch {
+		case strings.HasPrefix(a, "--command="), strings.HasPrefix(a, "--init-command="):
+			_, v, _ := strings.Cut(a, "=")
+			return v, true
+		case a == "--command":
+			dashC = true
+		case a == "--init-command", shell == "fish" && a == "-C":
+			return next()
+		case a == "--" || a == "-": // the end of the options
+			if dashC {
+				return next()
+			}
+			return "", false
+		case a == "-o" || a == "+o" || a == "-O" || a == "+O" || a == "--rcfile" || a == "--init-file":
+			i++ // the option's value
+		case strings.HasPrefix(a, "--"):
+		case len(a) > 1 && (a[0] == '-' || a[0] == '+'):
+			if a[0] == '-' && strings.ContainsRune(a[1:], 'c') {
+				dashC = true
+			}
+		default:
+			if dashC {
+				return a, true
+			}
+			return "", false // a script file: its arguments are not parsed
+		}
+	}
+	return "", false
 }
 
 // splitWords splits a template string into words as a shell would split
