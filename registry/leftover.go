@@ -11,6 +11,20 @@ const leftoverRescan = time.Second
 // corral that carry the run's marker. It keeps ProcessInfo.Leftover up to
 // date until they are all gone or the run is dropped.
 func (r *Registry) followLeftovers(ru *run, pid int) {
+	r.mu.Lock()
+	kill := ru.killDone
+	if !ru.killing {
+		kill = nil
+	}
+	r.mu.Unlock()
+	if kill != nil {
+		// A kill under way stops the tree and says what survived.
+		select {
+		case <-kill:
+		case <-ru.stop:
+			return
+		}
+	}
 	marker := r.Marker(ru.info.RunID)
 	for {
 		tree := treeOf(pid, true, false, marker)
