@@ -147,14 +147,20 @@ func TestSafeShellFormPassesTheTaskAsOneArgument(t *testing.T) {
 			t.Fatalf("task %q ran a command", task)
 		}
 	}
-	// The refused form does run them: what the refusal prevents.
-	cmd := exec.Command(sh, "-c", "echo "+hostile[0])
-	cmd.Dir = dir
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "PWNED")); err != nil {
-		t.Fatalf("the unsafe form did not run the payload either: %v", err)
+	// The refused form, ["sh", "-c", "echo {task}"], runs $(…), backquotes,
+	// ; and &&: what the refusal prevents.
+	unsafe := Template{"sh", "-c", "echo {task}"}
+	for _, task := range hostile[:4] {
+		dir := t.TempDir()
+		argv := unsafe.Expand(Vars{Task: task})
+		cmd := exec.Command(sh, argv[1:]...)
+		cmd.Dir = dir
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "PWNED")); err != nil {
+			t.Errorf("task %q: the unsafe form did not run it either: %v", task, err)
+		}
 	}
 }
 
@@ -169,6 +175,8 @@ func TestKeysATerminalCannotSendAreRefused(t *testing.T) {
 		{"new", `"ctrl+enter"`, `"ctrl+enter": terminals cannot send this combination as itself`},
 		{"new", `"ctrl+1"`, `"ctrl+1": terminals cannot send this combination as itself`},
 		{"new", `"shift+space"`, `"shift+space": terminals cannot send this combination as itself`},
+		{"kill", `"ctrl+i"`, `"ctrl+i" arrives as "tab" (terminals send the same byte): write "tab"`},
+		{"kill", `"ctrl+["`, `"ctrl+[" arrives as "esc"`},
 		{"kill", `"shift+k"`, `"shift+k" never matches: write the character shift types, e.g. "K" or "?"`},
 		{"kill", `"shift+ctrl+up"`, `"shift+ctrl+up" never matches: write "ctrl+shift+up"`},
 		{"kill", `"Ctrl+k"`, `"Ctrl+k" never matches: write "ctrl+k"`},

@@ -64,6 +64,10 @@ var keyNames = sync.OnceValue(func() map[string]bool {
 var namedKeys = []string{"enter", "tab", "esc", "space", "backspace", "up", "down", "left", "right", "home", "end",
 	"pgup", "pgdown", "insert", "delete", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12"}
 
+// sameByte are ctrl keys that terminals send as the byte of another key.
+var sameByte = map[string]string{"ctrl+i": "tab", "ctrl+m": "enter", "ctrl+[": "esc", "ctrl+@": "ctrl+space",
+	"ctrl+?": "backspace"}
+
 // keyHelp says which key names there are.
 const keyHelp = `keys are a character ("k", "K", "?"), ctrl+ a letter, alt+ either, or ` +
 	`enter, tab, shift+tab, esc, space, backspace, up, down, left, right, home, end, pgup, pgdown, ` +
@@ -77,6 +81,9 @@ func checkKey(name string) error {
 	if r, size := utf8.DecodeRuneInString(strings.TrimPrefix(name, "alt+")); size > 0 && size == len(strings.TrimPrefix(name, "alt+")) &&
 		r != utf8.RuneError && unicode.IsPrint(r) && !unicode.IsSpace(r) {
 		return nil // a character beyond ASCII, typed as itself
+	}
+	if same, ok := sameByte[name]; ok {
+		return fmt.Errorf("%q arrives as %q (terminals send the same byte): write %q", name, same, same)
 	}
 	if name == "" {
 		return fmt.Errorf("an empty key name (%s)", keyHelp)
