@@ -63,17 +63,26 @@ type screen struct {
 	notify func() // the screen changed
 	reply  func([]byte)
 
+	term       *termState  // the reader's view of the child's modes
+	host       *hostColors // the outer terminal's colours
+	childColor [2]bool     // the child set its foreground, background (under mu)
+
 	// stats, read by benchmarks and tests (emulator goroutine writes).
 	statMu   sync.Mutex
 	replays  int
 	fedBytes int64
 }
 
-func newScreen(cols, rows int, notify func(), reply func([]byte)) *screen {
+// newScreen returns the screen of a child: term is what the reader learns
+// of its modes (keys are encoded with them), host the outer terminal's
+// colours; either may be nil.
+func newScreen(cols, rows int, notify func(), reply func([]byte), term *termState, host *hostColors) *screen {
 	emu := vt.NewEmulator(cols, rows)
 	emu.SetScrollbackSize(1) // history is the registry's plain-text ring
 	sc := &screen{emu: emu, wake: make(chan struct{}, 1), nudge: make(chan struct{}, 1),
-		done: make(chan struct{}), stop: make(chan struct{}), notify: notify, reply: reply}
+		done: make(chan struct{}), stop: make(chan struct{}), notify: notify, reply: reply,
+		term: term, host: host}
+	sc.registerAnswers()
 	return sc
 }
 
@@ -327,11 +336,37 @@ func (sc *screen) setVisible(v bool) {
 	}
 }
 
-// resize changes the emulated screen's size.
+// resize changes the emulated screen's size. With fewer rows the screen
+// keeps the cursor's line and the lines above it, as xterm and tmux do: the
+// top scrolls off (x/vt alone would cut the bottom, the newest output).
 func (sc *screen) resize(cols, rows int) {
 	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if n := sc.emu.CursorPosition().Y + 1 - rows; n > 0 && rows < sc.emu.Height() {
+		scrollUp(sc.emu, n)
+	}
+	// The cursor, clamped to the last row, stays on its line.
 	sc.emu.Resize(cols, rows)
-	sc.mu.Unlock()
+}
+
+// scrollUp moves the active screen's lines up by n, blanking the bottom n,
+// through the cell API: writing sequences into the parser could land in the
+// middle of a sequence the child has not finished.
+func scrollUp(e *vt.Emulator, n int) {
+	w, h := e.Width(), e.Height()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			e.SetCell(x, y, nil) // blank first: a wide cell never half-overlaps
+		}
+		if y+n >= h {
+			continue
+		}
+		for x := 0; x < w; x++ {
+			if c := e.CellAt(x, y+n); c != nil && c.Width > 0 {
+				e.SetCell(x, y, c.Clone())
+			}
+		}
+	}
 }
 
 // view calls f with the emulator locked, for reading the screen.
@@ -341,12 +376,21 @@ func (sc *screen) view(f func(e *vt.Emulator)) {
 	f(sc.emu)
 }
 
-// sendKey encodes a key the way the child asked for (e.g. application cursor
-// keys) and sends it.
-func (sc *screen) sendKey(k uv.KeyEvent) {
+// sendKey encodes a key the way the child asked for (application cursor
+// keys and keypad, the kitty keyboard protocol) and sends it through the
+// emulator's reply pipe, in order with pastes and the emulator's answers.
+func (sc *screen) sendKey(k uv.KeyPressEvent) {
+	var m keyModes
+	if sc.term != nil {
+		m = sc.term.keyModes()
+	}
+	b := encodeKey(k, m)
+	if len(b) == 0 {
+		return
+	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	sc.emu.SendKey(k)
+	_, _ = sc.emu.InputPipe().Write(b)
 }
 
 // paste sends text, bracketed if the child enabled bracketed paste.

@@ -53,6 +53,7 @@ type Spawner struct {
 
 	mu    sync.Mutex // guards procs
 	procs map[int64]*Proc
+	host  hostColors // the outer terminal's colours (SetHostColors)
 
 	cancel func()
 	done   chan struct{}
@@ -165,7 +166,7 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 	p := &Proc{cmd: cmd, pty: master, reg: s.reg, in: make(chan []byte, 1024),
 		done: make(chan struct{}), drained: make(chan struct{}), readerDone: make(chan struct{}),
 		closed: make(chan struct{}), cols: cols, rows: rows, wantCols: cols, wantRows: rows}
-	p.scr = newScreen(cols, rows, p.notify, func(b []byte) { p.input(b) })
+	p.scr = newScreen(cols, rows, p.notify, func(b []byte) { p.input(b) }, &p.strip.term, &s.host)
 
 	cfg := spec.Run
 	if cfg.RunID == 0 {
@@ -426,16 +427,11 @@ func (p *Proc) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// SendKey sends a key, encoded as the child asked (application cursor keys
-// and the like). Shift+Enter, which a terminal cannot tell from Enter in the
-// legacy encoding, is sent as Alt+Enter (ESC CR), which agents such as Claude
-// Code read as "new line".
-func (p *Proc) SendKey(k uv.KeyPressEvent) {
-	if k.Code == uv.KeyEnter && k.Mod&uv.ModShift != 0 {
-		k = uv.KeyPressEvent{Code: uv.KeyEnter, Mod: uv.ModAlt}
-	}
-	p.scr.sendKey(k)
-}
+// SendKey sends a key encoded as the child asked: xterm's encoding with its
+// application cursor and keypad modes, or the kitty keyboard protocol once
+// it enabled it (see encodeKey; in the legacy encoding Shift+Enter goes out
+// as Alt+Enter, which agents read as "new line").
+func (p *Proc) SendKey(k uv.KeyPressEvent) { p.scr.sendKey(k) }
 
 // SetVisible tells the run whether its screen is on display: a hidden
 // screen is emulated a few times a second instead of at the frame rate

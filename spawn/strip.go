@@ -1,27 +1,97 @@
 package spawn
 
+import "sync/atomic"
+
 // stripper turns a child's terminal output into plain text, one read at a
 // time, keeping its state across reads (a sequence or a UTF-8 character may
 // be split between two). On the way it notes what the screen emulator needs
 // to skip ahead safely: sync points (line starts in the ground state, with
 // the alternate-screen mode in force there) and terminal queries, which must
-// never be skipped unanswered.
+// never be skipped unanswered. It also follows what the emulator may miss
+// when it skips: the keyboard modes the child set and its window title,
+// published in term for other goroutines.
+//
+// write edits the bytes it is given in place where the emulator's parser
+// would misread them: a 0x9C byte inside an OSC or DCS string (part of a
+// UTF-8 character such as ✳, E2 9C B3) is not a string terminator in UTF-8,
+// and bytes above 0x7F inside APC, PM and SOS strings end those strings in
+// that parser.
 type stripper struct {
-	state  sstate
-	seqLen int      // bytes of the current sequence, to abandon runaway ones
-	params [32]byte // CSI parameter and intermediate bytes, truncated
-	np     int
-	prev   byte // previous byte of an OSC or string
-	query  bool // the OSC or DCS string being read is a query
+	state   sstate
+	seqLen  int      // bytes of the current sequence, to abandon runaway ones
+	params  [32]byte // CSI parameter and intermediate bytes, truncated
+	np      int
+	prev    byte // previous byte of an OSC or string
+	query   bool // the OSC or DCS string being read is a query
+	strKind byte // introducer of the string being read: ']' OSC, 'P' DCS, '_' APC, '^' PM, 'X' SOS
+	osc     []byte
 
 	alt       bool  // alternate screen in force
 	pos       int64 // absolute offset of the next byte
 	lastSync  int64 // offset of the last sync point recorded
 	lastQuery int64 // offset just past the last query seen, 0 if none
 
+	appCursor, appKeypad bool
+	kitty                [2]kittyStack // main and alternate screens
+
+	term termState
+
 	// onSync is called with the offset and mode of each sync point.
 	onSync func(pos int64, alt bool)
 }
+
+// termState is what the reader learned of the child's terminal, safe to
+// read from any goroutine.
+type termState struct {
+	keys        atomic.Uint32 // packed keyModes in force
+	kittyAnswer atomic.Uint32 // kitty flags in force at the last CSI ? u
+	title       atomic.Pointer[string]
+}
+
+// keyModes returns the keyboard modes in force.
+func (t *termState) keyModes() keyModes {
+	v := t.keys.Load()
+	return keyModes{appCursor: v&1 != 0, appKeypad: v&2 != 0, kitty: int(v >> 8 & 0xff)}
+}
+
+// Title returns the last window title the child set (OSC 0 or 2).
+func (t *termState) Title() string {
+	if s := t.title.Load(); s != nil {
+		return *s
+	}
+	return ""
+}
+
+// kittyStack is one screen's stack of kitty keyboard flags: entry 0 is the
+// base, entries 1..n were pushed; the top is in force.
+type kittyStack struct {
+	flags [kittyDepth + 1]uint8
+	n     int
+}
+
+// kittyDepth bounds the pushes kept; a push beyond it drops the oldest.
+const kittyDepth = 16
+
+func (k *kittyStack) current() uint8 { return k.flags[k.n] }
+
+func (k *kittyStack) push(f uint8) {
+	if k.n == kittyDepth {
+		copy(k.flags[1:], k.flags[2:])
+		k.n--
+	}
+	k.n++
+	k.flags[k.n] = f
+}
+
+func (k *kittyStack) pop(count int) {
+	k.n = max(k.n-count, 0)
+	if k.n == 0 {
+		k.flags[0] = 0 // a pop that empties the stack resets the flags
+	}
+}
+
+// maxTitle bounds the OSC text kept to find a title.
+const maxTitle = 1024
 
 type sstate uint8
 
@@ -80,8 +150,14 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 				s.begin(sCSI)
 			case b == ']':
 				s.begin(sOSC)
+				s.strKind, s.osc = b, s.osc[:0]
 			case b == 'P' || b == '_' || b == '^' || b == 'X':
 				s.begin(sStr)
+				s.strKind = b
+			case b == '=' || b == '>': // DECKPAM, DECKPNM
+				s.appKeypad = b == '='
+				s.publish()
+				s.state = sGround
 			case b >= 0x20 && b <= 0x2f:
 				s.state = sEscInter
 			case b == 0x1b:
@@ -90,6 +166,9 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 				s.state = sGround
 			case b == 'c': // full reset leaves the alternate screen
 				s.alt = false
+				s.appCursor, s.appKeypad = false, false
+				s.kitty = [2]kittyStack{}
+				s.publish()
 				s.state = sGround
 			default:
 				s.state = sGround
@@ -119,6 +198,17 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 			}
 		case sOSC, sStr:
 			s.seqLen++
+			if b >= 0x80 {
+				switch {
+				case s.strKind != ']' && s.strKind != 'P':
+					p[i] = '?'
+				case b == 0x9c:
+					p[i] = 0x9d
+				}
+			}
+			if s.state == sOSC && b >= 0x20 && len(s.osc) < maxTitle {
+				s.osc = append(s.osc, b)
+			}
 			switch {
 			case b == 0x07 && s.state == sOSC:
 				s.stringDone(s.pos + int64(i) + 1)
@@ -166,11 +256,21 @@ func (s *stripper) csiDone(final byte, end int64) {
 	switch final {
 	case 'h', 'l':
 		if len(p) > 0 && p[0] == '?' {
+			set := final == 'h'
 			for _, m := range splitParams(p[1:]) {
-				if m == "1049" || m == "47" || m == "1047" {
-					s.alt = final == 'h'
+				switch m {
+				case "1049", "47", "1047":
+					if set && !s.alt {
+						s.kitty[1] = kittyStack{} // a fresh alternate screen
+					}
+					s.alt = set
+				case "1":
+					s.appCursor = set
+				case "66":
+					s.appKeypad = set
 				}
 			}
+			s.publish()
 		}
 	case 'n', 'c': // device status / cursor position report, device attributes
 		s.lastQuery = end
@@ -178,10 +278,12 @@ func (s *stripper) csiDone(final byte, end int64) {
 		if len(p) > 0 && p[len(p)-1] == '$' {
 			s.lastQuery = end
 		}
-	case 'u': // kitty keyboard query: CSI ? u
-		if len(p) == 1 && p[0] == '?' {
-			s.lastQuery = end
+		if string(p) == "!" { // DECSTR, soft reset
+			s.appCursor, s.appKeypad = false, false
+			s.publish()
 		}
+	case 'u':
+		s.kittyKeys(p, end)
 	case 'q': // XTVERSION: CSI > q
 		if len(p) > 0 && p[0] == '>' {
 			s.lastQuery = end
@@ -189,11 +291,101 @@ func (s *stripper) csiDone(final byte, end int64) {
 	}
 }
 
+// kittyKeys handles the kitty keyboard protocol: CSI ? u queries the flags,
+// CSI > f u pushes, CSI < n u pops, CSI = f ; mode u sets them.
+func (s *stripper) kittyKeys(p []byte, end int64) {
+	if len(p) == 0 {
+		return // SCORC, restore the cursor
+	}
+	k := &s.kitty[0]
+	if s.alt {
+		k = &s.kitty[1]
+	}
+	args := splitParams(p[1:])
+	arg := func(i, def int) int {
+		if i >= len(args) || args[i] == "" {
+			return def
+		}
+		n := 0
+		for _, c := range args[i] {
+			if c < '0' || c > '9' {
+				return def
+			}
+			n = min(n*10+int(c-'0'), 1<<16)
+		}
+		return n
+	}
+	switch p[0] {
+	case '?':
+		if len(p) == 1 {
+			s.lastQuery = end
+			s.term.kittyAnswer.Store(uint32(k.current()))
+		}
+		return
+	case '>':
+		k.push(uint8(arg(0, 0) & kittyAllFlags))
+	case '<':
+		k.pop(arg(0, 1))
+	case '=':
+		f := uint8(arg(0, 0) & kittyAllFlags)
+		switch arg(1, 1) {
+		case 1:
+			k.flags[k.n] = f
+		case 2:
+			k.flags[k.n] |= f
+		case 3:
+			k.flags[k.n] &^= f
+		}
+	default:
+		return
+	}
+	s.publish()
+}
+
+// publish makes the keyboard modes in force visible to senders of keys.
+func (s *stripper) publish() {
+	var v uint32
+	if s.appCursor {
+		v |= 1
+	}
+	if s.appKeypad {
+		v |= 2
+	}
+	k := &s.kitty[0]
+	if s.alt {
+		k = &s.kitty[1]
+	}
+	v |= uint32(k.current()) << 8
+	s.term.keys.Store(v)
+}
+
 // stringDone handles the end of an OSC or DCS string.
 func (s *stripper) stringDone(end int64) {
 	if s.query {
 		s.lastQuery = end
 	}
+	if s.strKind == ']' {
+		// OSC 0 and 2 set the window title (1 is the icon name).
+		if t, ok := cutPrefix(s.osc, "0;"); ok {
+			s.setTitle(t)
+		} else if t, ok := cutPrefix(s.osc, "2;"); ok {
+			s.setTitle(t)
+		}
+	}
+}
+
+func (s *stripper) setTitle(t []byte) {
+	if old := s.term.title.Load(); old == nil || *old != string(t) {
+		str := string(t)
+		s.term.title.Store(&str)
+	}
+}
+
+func cutPrefix(b []byte, prefix string) ([]byte, bool) {
+	if len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix {
+		return b[len(prefix):], true
+	}
+	return nil, false
 }
 
 func splitParams(p []byte) []string {
