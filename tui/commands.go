@@ -16,8 +16,8 @@ type (
 	runEventMsg     struct{ ev registry.Event } // a lifecycle event
 	outputMsg       struct{ id int64 }          // a run's output or screen changed
 	eventsClosedMsg struct{}
-	frameMsg        struct{} // time to redraw output that arrived
-	tickMsg         struct{} // a second passed while a run is stopping
+	frameMsg        struct{}          // time to redraw output that arrived
+	tickMsg         struct{ gen int } // time passed: ages and countdowns move
 	killedMsg       struct {
 		id   int64
 		gone bool
@@ -60,12 +60,18 @@ func waitEvent(events <-chan registry.Event) tea.Cmd {
 	}
 }
 
-func frameCmd() tea.Cmd {
-	return tea.Tick(frameInterval, func(time.Time) tea.Msg { return frameMsg{} })
+func frameCmd(wait time.Duration) tea.Cmd {
+	return tea.Tick(wait, func(time.Time) tea.Msg { return frameMsg{} })
 }
 
-func tickCmd() tea.Cmd {
-	return tea.Tick(time.Second/4, func(time.Time) tea.Msg { return tickMsg{} })
+// Periods of the model-wide tick.
+const (
+	stoppingTick = time.Second / 4 // a stopping run's countdown
+	ageTick      = time.Second     // the AGE column of live runs
+)
+
+func tickCmd(every time.Duration, gen int) tea.Cmd {
+	return tea.Tick(every, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
 func killCmd(reg Registry, id int64) tea.Cmd {

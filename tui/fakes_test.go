@@ -82,10 +82,17 @@ func (f *fakeReg) Output(id int64) *registry.Output {
 type fakeScreen struct {
 	mu      sync.Mutex
 	text    string
+	cursor  uv.Cursor
 	keys    []string
 	pasted  []string
 	sizes   [][2]int
 	visible bool
+}
+
+func (s *fakeScreen) Cursor() uv.Cursor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cursor
 }
 
 func (s *fakeScreen) Render() string {

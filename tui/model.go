@@ -40,6 +40,9 @@ type Screen interface {
 	// SetVisible says whether the pane shows this screen, so that hidden
 	// runs are emulated at a lower rate.
 	SetVisible(bool)
+	// Cursor returns the child's cursor on its screen: position, whether
+	// the child hid it (DECTCEM) and the shape it asked for (DECSCUSR).
+	Cursor() uv.Cursor
 }
 
 // Agent is an entry of the catalog offered by the new-run form.
@@ -117,6 +120,17 @@ const (
 // frameInterval bounds redraws caused by output to about 60 a second.
 const frameInterval = time.Second / 60
 
+// FPS is the frame rate the program should run Bubble Tea's renderer at
+// (tea.WithFPS). The renderer writes a frame on its own clock; at the
+// default 60 a second it adds 8 ms on average to every keystroke echo, at
+// 120 half that. It only writes frames that changed, so an idle screen costs
+// nothing more.
+const FPS = 120
+
+// keysPause is how long keys are held back from corral after focus ends
+// because the run exited: keys typed for the child must not act on corral.
+const keysPause = time.Second
+
 // Model is the root model of the interface.
 type Model struct {
 	reg    Registry
@@ -148,21 +162,35 @@ type Model struct {
 
 	// The pane: a cache of its lines, refreshed at most once a frame.
 	pane        []string
+	paneCursor  uv.Cursor // the child's cursor, read with the pane
 	paneDirty   bool
 	frameQueued bool
-	shown       int64 // the run whose screen was last marked visible
-	scroll      int   // lines above live output; 0 follows
-	seenTotal   int64 // output lines seen, to keep a scrolled view still
-	newBelow    bool  // output arrived while scrolled back
+	lastFrame   time.Time // when output last redrew the pane
+	shown       int64     // the run whose screen was last marked visible
+	scroll      int       // lines above live output; 0 follows
+	seenTotal   int64     // output lines seen, to keep a scrolled view still
+	newBelow    bool      // output arrived while scrolled back
 	raw         map[int64]bool
 
 	// Input for the run in focus: queued, with one send in flight.
 	pending []input
 	sending bool
 
-	ticking  bool // a countdown row needs a tick a second
-	quitting bool
-	quitStop context.CancelFunc
+	ticking   bool // a tick is in flight: the table changes with time
+	tickEvery time.Duration
+	tickGen   int // the tick in flight; older ones are ignored
+	quitting  bool
+	quitStop  context.CancelFunc
+
+	// keysPausedUntil holds keys back after focus ended because its run
+	// exited; pausedRun is that run.
+	keysPausedUntil time.Time
+	pausedRun       int64
+
+	// view is the last View, kept while nothing on screen changed (output
+	// of runs that are not shown arrives hundreds of times a second).
+	view      tea.View
+	viewValid bool
 }
 
 type confirmation struct {
@@ -190,6 +218,14 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 	if len(snap) > 0 {
 		m.selected = snap[0].RunID
 	}
+	// Runs started before the model (given on the command line) are
+	// emulated at the low rate unless shown: flag them all now.
+	for _, r := range snap {
+		if s := launch.Screen(r.RunID); s != nil {
+			s.SetVisible(r.RunID == m.selected)
+		}
+	}
+	m.shown = m.selected
 	m.paneDirty = true
 	return m
 }
@@ -198,4 +234,4 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 func (m *Model) Close() { m.cancel() }
 
 // Init starts waiting for registry events.
-func (m *Model) Init() tea.Cmd { return tea.Batch(waitEvent(m.events), m.tickIfStopping()) }
+func (m *Model) Init() tea.Cmd { return tea.Batch(waitEvent(m.events), m.tickIfNeeded()) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"corral/registry"
 
@@ -16,6 +17,12 @@ import (
 // Update handles one message. It does no IO: registry and launcher calls
 // run in the commands it returns.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if o, ok := msg.(outputMsg); ok && o.id != m.selected {
+		// Output of a run that is not shown changes nothing on screen: keep
+		// the view (a flooding run sends hundreds of these a second).
+		return m, waitEvent(m.events)
+	}
+	m.viewValid = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -32,12 +39,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frameMsg:
 		m.frameQueued = false
 		if m.paneDirty {
-			m.refreshPane()
+			m.drawPane()
 		}
 		return m, nil
 	case tickMsg:
-		m.ticking = false
-		return m, m.tickIfStopping()
+		if msg.gen == m.tickGen {
+			m.ticking = false
+		}
+		return m, m.tickIfNeeded()
 	case killedMsg:
 		switch {
 		case msg.err != nil:
@@ -75,7 +84,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.quitting, m.quitStop = true, cancel
 		m.setStatus(fmt.Sprintf("stopping %d run%s… (%s again: SIGKILL now)", msg.live, plural(msg.live),
 			m.keys.Quit.Help().Key))
-		return m, tea.Batch(quitCmd(m.reg, ctx), m.tickIfStopping())
+		return m, tea.Batch(quitCmd(m.reg, ctx), m.tickIfNeeded())
 	case inputSentMsg:
 		m.sending = false
 		return m, m.flushInput()
@@ -131,11 +140,14 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		m.refreshPane()
 	}
 	if m.mode == modeFocus && !m.selectedLive() {
+		// Keys typed for the child in the next moment must not act on
+		// corral (ctrl+c would quit, r restart, k kill).
 		m.mode = modeNormal
-		m.setStatus("the run ended: focus left")
+		m.keysPausedUntil, m.pausedRun = m.now().Add(keysPause), m.selected
+		m.setStatus(fmt.Sprintf("run %d ended: focus left · keys paused for a second", m.selected))
 	}
 	m.ensureVisible()
-	return tea.Batch(cmd, m.tickIfStopping())
+	return tea.Batch(cmd, m.tickIfNeeded())
 }
 
 // onOutput marks the pane for the next frame when the selected run wrote.
@@ -156,8 +168,20 @@ func (m *Model) onOutput(id int64) tea.Cmd {
 	if m.frameQueued {
 		return nil
 	}
-	m.frameQueued = true
-	return frameCmd()
+	// Output after a quiet frame (a keystroke's echo) is drawn at once;
+	// output that keeps coming is drawn once a frame.
+	if wait := frameInterval - m.now().Sub(m.lastFrame); wait > 0 {
+		m.frameQueued = true
+		return frameCmd(wait)
+	}
+	m.drawPane()
+	return nil
+}
+
+// drawPane redraws the pane for output that arrived.
+func (m *Model) drawPane() {
+	m.refreshPane()
+	m.lastFrame = m.now()
 }
 
 func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
@@ -182,6 +206,10 @@ func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.now().Before(m.keysPausedUntil) {
+		m.setStatus(fmt.Sprintf("run %d ended: keys paused (%s was meant for it)", m.pausedRun, msg.String()))
+		return nil
+	}
 	switch m.mode {
 	case modeFocus:
 		return m.focusKey(msg)
@@ -218,7 +246,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	sel, hasSel := m.selectedRun()
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m.askQuit()
+		return m.askQuit(msg)
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
 		m.ensureVisible()
@@ -303,7 +331,7 @@ func (m *Model) ask(question string, yes tea.Cmd) {
 	m.confirm = confirmation{question: question, yes: yes}
 }
 
-func (m *Model) askQuit() tea.Cmd {
+func (m *Model) askQuit(msg tea.KeyPressMsg) tea.Cmd {
 	live := 0
 	for _, r := range m.runs {
 		if r.Status.Live() {
@@ -311,6 +339,12 @@ func (m *Model) askQuit() tea.Cmd {
 		}
 	}
 	if live == 0 {
+		if msg.String() == "ctrl+c" {
+			// ^C is what people type to stop a child: with none left it
+			// asks rather than closing corral under their hands.
+			m.ask("Nothing is running. Quit corral?", tea.Quit)
+			return nil
+		}
 		return tea.Quit
 	}
 	m.ask(fmt.Sprintf("%d run%s still alive: stop %s and quit?", live, plural(live), them(live)), m.beginQuit(live))
@@ -571,18 +605,26 @@ func (m *Model) paneSource() (*registry.Output, Screen) {
 	return m.reg.Output(id), scr
 }
 
-// tickIfStopping keeps a countdown ticking while a run is stopping.
-func (m *Model) tickIfStopping() tea.Cmd {
-	if m.ticking {
-		return nil
-	}
+// tickIfNeeded keeps one model-wide tick going while the table changes
+// with time: four a second while a run is stopping (its countdown), else
+// once a second while a run is alive (its AGE). A faster need replaces a
+// slower tick in flight; the replaced one is ignored when it comes.
+func (m *Model) tickIfNeeded() tea.Cmd {
+	every := time.Duration(0)
 	for _, r := range m.runs {
-		if r.Status == registry.StatusStopping {
-			m.ticking = true
-			return tickCmd()
+		switch {
+		case r.Status == registry.StatusStopping:
+			every = stoppingTick
+		case r.Status.Live() && every == 0:
+			every = ageTick
 		}
 	}
-	return nil
+	if every == 0 || m.ticking && m.tickEvery <= every {
+		return nil
+	}
+	m.tickGen++
+	m.ticking, m.tickEvery = true, every
+	return tickCmd(every, m.tickGen)
 }
 
 // resizeAll sets every run's terminal to the pane's size.

@@ -8,8 +8,10 @@ import (
 
 	"corral/registry"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -79,13 +81,42 @@ func (m *Model) paneSize() (cols, rows int) {
 	return max(m.width, 1), max(m.layout().paneH, 1)
 }
 
+// PaneSize returns the terminal size of a run in a width × height screen
+// whose table lists the given number of runs: the size to start runs at
+// before the interface has drawn, so that they need no resize.
+func PaneSize(width, height, runs int) (cols, rows int) {
+	m := &Model{width: width, height: height, runs: make([]registry.ProcessInfo, runs),
+		keys: DefaultKeyMap(), help: help.New()}
+	m.help.SetWidth(width)
+	return m.paneSize()
+}
+
 // View renders the whole screen.
 func (m *Model) View() tea.View {
+	if m.viewValid {
+		return m.view
+	}
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "corral"
+	v.Cursor = m.cursor()
+	m.view, m.viewValid = v, true
 	return v
+}
+
+// cursor is the terminal's cursor: in focus, where the child's cursor is
+// and as it asked for it; else none, since keys go to corral.
+func (m *Model) cursor() *tea.Cursor {
+	c := m.paneCursor
+	if m.mode != modeFocus || m.scroll > 0 || c.Hidden {
+		return nil
+	}
+	l := m.layout()
+	if c.X < 0 || c.X >= m.width || c.Y < 0 || c.Y >= min(len(m.pane), l.paneH) {
+		return nil
+	}
+	return &tea.Cursor{Position: tea.Position{X: c.X, Y: l.paneY + c.Y}, Shape: tea.CursorShape(c.Shape), Blink: c.Blink}
 }
 
 // Render returns the screen as text, exactly width × height at most.
@@ -334,12 +365,14 @@ func (m *Model) refreshPane() {
 	}
 	l := m.layout()
 	m.pane = nil
+	m.paneCursor = uv.Cursor{Hidden: true}
 	if l.paneH <= 0 || m.selected == 0 {
 		return
 	}
 	out, scr := m.paneSource()
 	if m.scroll == 0 && scr != nil {
 		lines := strings.Split(scr.Render(), "\n")
+		m.paneCursor = scr.Cursor()
 		m.pane = lines[:min(len(lines), l.paneH)]
 		for i, s := range m.pane {
 			m.pane[i] = ansi.Truncate(s, m.width, "")
