@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every corral benchmark and prints the figures BENCHMARKS.md quotes.
-# Takes about five minutes on 2 cores. Needs tmux for the whole-binary part.
+# Takes about seven minutes on 2 cores. Needs tmux for the whole-binary part.
 #   bash bench/run.sh            (CORRAL_BENCH_MB=100 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +24,6 @@ cat "$out"/*.txt | awk '
 echo
 echo "== whole binary"
 go run ./bench/binary -mb "${CORRAL_BENCH_MB:-100}" -rounds 3
+echo
+echo "== keystroke echo"
+go run ./bench/latency -keys 200
