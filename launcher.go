@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,6 +144,12 @@ func (l *launcher) Request(runID int64) (tui.Request, bool) {
 	r, ok := l.reqs[runID]
 	return r, ok
 }
+
+var _ tui.HostColors = (*launcher)(nil)
+
+// SetHostColors passes the outer terminal's colours on to every run's screen,
+// for the runs that ask for them.
+func (l *launcher) SetHostColors(fg, bg color.Color) { l.sp.SetHostColors(fg, bg) }
 
 // Screen returns the emulated screen of a run corral started.
 func (l *launcher) Screen(runID int64) tui.Screen {

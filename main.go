@@ -159,6 +159,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	reg := registry.New(registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines))
+	spawn.Version = version // answered to XTVERSION
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()
 	follower := claude.NewFollower(reg, home)

@@ -341,12 +341,17 @@ func (sc *screen) setVisible(v bool) {
 // top scrolls off (x/vt alone would cut the bottom, the newest output).
 func (sc *screen) resize(cols, rows int) {
 	sc.mu.Lock()
-	defer sc.mu.Unlock()
 	if n := sc.emu.CursorPosition().Y + 1 - rows; n > 0 && rows < sc.emu.Height() {
 		scrollUp(sc.emu, n)
 	}
 	// The cursor, clamped to the last row, stays on its line.
 	sc.emu.Resize(cols, rows)
+	sc.mu.Unlock()
+	// A pane showing this screen redraws it at its new size, even if the
+	// child prints nothing more.
+	if sc.notify != nil {
+		sc.notify()
+	}
 }
 
 // scrollUp moves the active screen's lines up by n, blanking the bottom n,

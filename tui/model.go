@@ -233,5 +233,8 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 // Close ends the model's subscription.
 func (m *Model) Close() { m.cancel() }
 
-// Init starts waiting for registry events.
-func (m *Model) Init() tea.Cmd { return tea.Batch(waitEvent(m.events), m.tickIfNeeded()) }
+// Init starts waiting for registry events and asks the terminal for its
+// colours (runs may ask for them).
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(waitEvent(m.events), m.tickIfNeeded(), requestHostColors())
+}

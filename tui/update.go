@@ -93,6 +93,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.quitStop()
 		}
 		return m, tea.Quit
+	case tea.ForegroundColorMsg, tea.BackgroundColorMsg:
+		m.onHostColor(msg)
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:
