@@ -220,6 +220,10 @@ func (l *launcher) Fail(req tui.Request, err error) int64 {
 	return id
 }
 
+// Detached returns the pids of runs unregistered while alive that still
+// run: corral's exit hangs them up.
+func (l *launcher) Detached() []int { return l.sp.Detached() }
+
 // Rendered returns the lines rendered for a person of a Claude run.
 func (l *launcher) Rendered(runID int64) *registry.Output { return l.follower.Rendered(runID) }
 

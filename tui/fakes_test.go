@@ -132,6 +132,7 @@ type fakeLauncher struct {
 	adopted  []int
 	agents   []Agent
 	requests map[int64]Request
+	detached []int
 }
 
 func newFakeLauncher() *fakeLauncher {
@@ -167,6 +168,8 @@ func (l *fakeLauncher) Adopt(pid int) (int64, error) {
 	l.adopted = append(l.adopted, pid)
 	return 3000, nil
 }
+func (l *fakeLauncher) Detached() []int { return l.detached }
+
 func (l *fakeLauncher) Candidates() []Candidate {
 	return []Candidate{{PID: 4242, Command: "claude --resume", Dir: "/src/app"}}
 }

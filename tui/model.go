@@ -94,6 +94,9 @@ type Launcher interface {
 	Adopt(pid int) (int64, error)
 	// Candidates lists agent processes not yet registered.
 	Candidates() []Candidate
+	// Detached returns the pids of runs unregistered while alive that
+	// still run: their terminal closes when corral quits.
+	Detached() []int
 }
 
 // Options configure a Model.

@@ -292,6 +292,9 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw) {
 			m.setStatus("no run selected: press n to start one")
 		}
+	case key.Matches(msg, k.Kill) && !sel.Status.Live() && sel.Leftover > 0:
+		m.ask(fmt.Sprintf("Kill what run %d (%s) left running (%d %s)? SIGTERM, then SIGKILL after the grace period.",
+			sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes")), killCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Kill):
 		if !sel.Status.Live() {
 			m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
@@ -301,8 +304,15 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 			sel.RunID, runName(sel), sel.PID), killCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Unregister):
 		q := fmt.Sprintf("Remove run %d (%s) from the list?", sel.RunID, runName(sel))
-		if sel.Status.Live() {
+		switch {
+		case sel.Status.Live() && sel.HasHandle:
+			q = fmt.Sprintf("Stop tracking run %d (%s)? It keeps running as pid %d until corral quits, which hangs it up (its terminal closes).",
+				sel.RunID, runName(sel), sel.PID)
+		case sel.Status.Live():
 			q = fmt.Sprintf("Stop tracking run %d (%s)? It keeps running as pid %d.", sel.RunID, runName(sel), sel.PID)
+		case sel.Leftover > 0:
+			q = fmt.Sprintf("Remove run %d (%s) from the list? The %d %s it left keep%s running.",
+				sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes"), verbS(sel.Leftover))
 		}
 		m.ask(q, unregisterCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Restart):
@@ -335,10 +345,13 @@ func (m *Model) ask(question string, yes tea.Cmd) {
 }
 
 func (m *Model) askQuit(msg tea.KeyPressMsg) tea.Cmd {
-	live := 0
+	live, adopted := 0, 0
 	for _, r := range m.runs {
-		if r.Status.Live() {
-			live++
+		switch {
+		case r.HasHandle && r.Active():
+			live++ // corral started it: quitting stops it
+		case !r.HasHandle && r.Status.Live():
+			adopted++ // released, never signalled
 		}
 	}
 	if live == 0 {
@@ -350,8 +363,44 @@ func (m *Model) askQuit(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	}
-	m.ask(fmt.Sprintf("%d run%s still alive: stop %s and quit?", live, plural(live), them(live)), m.beginQuit(live))
+	q := fmt.Sprintf("%d run%s still alive: stop %s and quit?", live, plural(live), them(live))
+	if adopted > 0 {
+		q += fmt.Sprintf(" %d adopted run%s keep%s running.", adopted, plural(adopted), verbS(adopted))
+	}
+	if n := len(m.launch.Detached()); n > 0 {
+		q += fmt.Sprintf(" %d unregistered run%s %s hung up (%s terminal closes with corral).", n, plural(n),
+			isAre(n), itsTheir(n))
+	}
+	m.ask(q, m.beginQuit(live))
 	return nil
+}
+
+func noun(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func itsTheir(n int) string {
+	if n == 1 {
+		return "its"
+	}
+	return "their"
 }
 
 // beginQuit returns the command that starts stopping every run; the model

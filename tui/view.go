@@ -192,12 +192,19 @@ type column struct {
 }
 
 func (m *Model) columns() []column {
+	// STATUS widens for what a run left behind ("exited 0 · 2 left").
+	status := 11
+	for _, r := range m.runs {
+		if r.Leftover > 0 {
+			status = max(status, ansi.StringWidth(statusText(r, m.now())))
+		}
+	}
 	return []column{
 		{"ID", 7, 0, 2, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.RunID) }},
 		{"KIND", 7, 0, 6, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
 		{"NAME", 8, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
 		{"PID", 7, 0, 3, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.PID) }},
-		{"STATUS", 11, 0, 1, statusText},
+		{"STATUS", status, 0, 1, statusText},
 		{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
 		{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
 		{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
@@ -426,6 +433,15 @@ func expandTabs(s string) string {
 // statusText is the STATUS cell: running, a countdown while stopping, or how
 // the run ended.
 func statusText(r registry.ProcessInfo, now time.Time) string {
+	s := lifeText(r, now)
+	if r.Leftover > 0 && !r.Status.Live() {
+		s += fmt.Sprintf(" · %d left", r.Leftover)
+	}
+	return s
+}
+
+// lifeText says how the run's own process stands.
+func lifeText(r registry.ProcessInfo, now time.Time) string {
 	switch r.Status {
 	case registry.StatusStopping:
 		left := r.KillDeadline.Sub(now)
