@@ -8,13 +8,8 @@ import (
 // Cursor returns the child's cursor on its emulated screen: its position,
 // whether the child hid it (DECTCEM, CSI ?25l) and the shape and blinking
 // it asked for (DECSCUSR, CSI n SP q). A child that never set a shape has a
-// blinking block.
+// blinking block. An ended run's is where its final screen left it.
 func (p *Proc) Cursor() (c uv.Cursor) {
-	p.View(func(e *vt.Emulator) {
-		c.Position = e.CursorPosition()
-		c.Hidden = e.CursorHidden()
-		style, blink := e.CursorStyle()
-		c.Shape, c.Blink = uv.CursorShape(style), blink
-	})
+	p.scr.look(func(e *vt.Emulator) { c = cursorOf(e) }, func(f *finalScreen) { c = f.cursor })
 	return c
 }

@@ -41,13 +41,17 @@ type syncPoint struct {
 
 // screen is the emulated terminal of one child.
 type screen struct {
-	mu  sync.Mutex // guards emu
-	emu *vt.Emulator
+	mu  sync.Mutex   // guards emu and final
+	emu *vt.Emulator // nil once released: the output ended and is all on screen
+	// final is the screen as the emulator left it, kept once it is released.
+	final *finalScreen
+	// repliesDone is closed when copyReplies has returned (made by start).
+	repliesDone chan struct{}
 
-	rawMu     sync.Mutex // guards the fields up to eof
-	raw       []byte     // the last rawSize bytes: grows to rawSize, then a ring
-	total     int64      // bytes ever written
-	syncs     [maxSyncs]syncPoint
+	rawMu     sync.Mutex  // guards the fields up to eof
+	raw       []byte      // the last rawSize bytes: grows to rawSize, then a ring
+	total     int64       // bytes ever written
+	syncs     []syncPoint // a ring of maxSyncs, allocated on first use
 	sHead, sN int
 	alt       bool  // alternate screen in force at total
 	lastQuery int64 // offset just past the last query
@@ -88,7 +92,11 @@ func newScreen(cols, rows int, notify func(), reply func([]byte), term *termStat
 
 // start runs the emulator and reply goroutines.
 func (sc *screen) start() {
-	go sc.copyReplies()
+	sc.repliesDone = make(chan struct{})
+	go func() {
+		defer close(sc.repliesDone)
+		sc.copyReplies()
+	}()
 	go sc.loop()
 }
 
@@ -107,6 +115,9 @@ func (sc *screen) write(p []byte, syncs []syncPoint, alt bool, lastQuery int64) 
 		n := copy(sc.raw[at:], p)
 		p = p[n:]
 		sc.total += int64(n)
+	}
+	if len(syncs) > 0 && sc.syncs == nil {
+		sc.syncs = make([]syncPoint, maxSyncs)
 	}
 	for _, s := range syncs {
 		sc.syncs[(sc.sHead+sc.sN)%maxSyncs] = s
@@ -152,8 +163,7 @@ func (sc *screen) close() {
 		close(sc.stop)
 	}
 	<-sc.done
-	// Ends copyReplies; the writer side is safe to close concurrently.
-	_ = sc.emu.InputPipe().(io.Closer).Close()
+	sc.release()
 }
 
 func (sc *screen) loop() {
@@ -209,9 +219,8 @@ func (sc *screen) step() (more, finished bool) {
 	sc.rawMu.Lock()
 	total, gap := sc.total, sc.total-sc.fed
 	if gap == 0 {
-		eof := sc.eof
 		sc.rawMu.Unlock()
-		return false, eof
+		return false, sc.ended()
 	}
 	query := sc.lastQuery > sc.fed
 	var replay *syncPoint
@@ -250,7 +259,69 @@ func (sc *screen) step() (more, finished bool) {
 	if sc.notify != nil {
 		sc.notify()
 	}
-	return more, false
+	// The end of output may have come with these bytes, and one wake-up
+	// stood for both: report it now, or the loop would wait for a wake-up
+	// that never comes.
+	return more, sc.ended()
+}
+
+// ended reports whether the output has ended and all of it is on screen;
+// then the emulator is released, its final screen kept.
+func (sc *screen) ended() bool {
+	sc.rawMu.Lock()
+	end := sc.eof && sc.total == sc.fed
+	sc.rawMu.Unlock()
+	if end {
+		sc.release()
+	}
+	return end
+}
+
+// finalScreen is what the screen showed when its emulator was released: an
+// ended run's pane keeps showing it, at a few KB instead of the emulator's
+// ~5 MB.
+type finalScreen struct {
+	render, text string
+	alt          bool
+	cursor       uv.Cursor
+}
+
+// cursorOf is the child's cursor on e: its position, whether the child hid
+// it (DECTCEM) and the shape and blinking it asked for (DECSCUSR).
+func cursorOf(e *vt.Emulator) (c uv.Cursor) {
+	c.Position = e.CursorPosition()
+	c.Hidden = e.CursorHidden()
+	style, blink := e.CursorStyle()
+	c.Shape, c.Blink = uv.CursorShape(style), blink
+	return c
+}
+
+// release gives the emulator back, keeping its final screen, and the raw
+// ring with it once the reader has written its last. Called by the emulator
+// goroutine when the output has ended, and by close; idempotent.
+func (sc *screen) release() {
+	sc.mu.Lock()
+	emu := sc.emu
+	sc.mu.Unlock()
+	if emu == nil {
+		return
+	}
+	// Ends copyReplies, which reads sc.emu; the writer side is safe to
+	// close concurrently.
+	_ = emu.InputPipe().(io.Closer).Close()
+	if sc.repliesDone != nil {
+		<-sc.repliesDone
+	}
+	sc.mu.Lock()
+	sc.final = &finalScreen{render: emu.Render(), text: emu.String(), alt: emu.IsAltScreen(), cursor: cursorOf(emu)}
+	sc.emu = nil
+	sc.mu.Unlock()
+	sc.rawMu.Lock()
+	if sc.eof {
+		sc.raw, sc.syncs, sc.sN = nil, nil, 0
+	}
+	sc.rawMu.Unlock()
+	sc.buf = nil // the emulator goroutine's; it has stopped feeding
 }
 
 // replayPoint picks where to rebuild the screen from: the earliest sync point
@@ -341,6 +412,10 @@ func (sc *screen) setVisible(v bool) {
 // top scrolls off (x/vt alone would cut the bottom, the newest output).
 func (sc *screen) resize(cols, rows int) {
 	sc.mu.Lock()
+	if sc.emu == nil {
+		sc.mu.Unlock()
+		return // released: the run has ended
+	}
 	if n := sc.emu.CursorPosition().Y + 1 - rows; n > 0 && rows < sc.emu.Height() {
 		scrollUp(sc.emu, n)
 	}
@@ -374,11 +449,24 @@ func scrollUp(e *vt.Emulator, n int) {
 	}
 }
 
-// view calls f with the emulator locked, for reading the screen.
-func (sc *screen) view(f func(e *vt.Emulator)) {
+// view calls f with the emulator locked, for reading the screen, and
+// reports true; once the emulator is released it reports false without
+// calling f.
+func (sc *screen) view(f func(e *vt.Emulator)) bool {
+	return sc.look(f, func(*finalScreen) {})
+}
+
+// look calls live with the emulator locked while there is one, else ended
+// with the final screen; it reports whether the emulator was live.
+func (sc *screen) look(live func(e *vt.Emulator), ended func(f *finalScreen)) bool {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	f(sc.emu)
+	if sc.emu == nil {
+		ended(sc.final)
+		return false
+	}
+	live(sc.emu)
+	return true
 }
 
 // sendKey encodes a key the way the child asked for (application cursor
@@ -395,6 +483,9 @@ func (sc *screen) sendKey(k uv.KeyPressEvent) {
 	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	if sc.emu == nil {
+		return // released: the run has ended
+	}
 	_, _ = sc.emu.InputPipe().Write(b)
 }
 
@@ -402,5 +493,8 @@ func (sc *screen) sendKey(k uv.KeyPressEvent) {
 func (sc *screen) paste(s string) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	if sc.emu == nil {
+		return // released: the run has ended
+	}
 	sc.emu.Paste(s)
 }

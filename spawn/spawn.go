@@ -59,6 +59,7 @@ type Spawner struct {
 	done   chan struct{}
 	// forgot, when set (tests), receives each run id once its handle is dropped.
 	forgot chan int64
+	free   *freer // gives memory back after runs are dropped
 }
 
 // New returns a Spawner that registers what it starts in reg, and forgets a
@@ -66,7 +67,8 @@ type Spawner struct {
 func New(reg *registry.Registry) *Spawner { return newSpawner(reg, nil) }
 
 func newSpawner(reg *registry.Registry, forgot chan int64) *Spawner {
-	s := &Spawner{reg: reg, procs: map[int64]*Proc{}, done: make(chan struct{}), forgot: forgot}
+	s := &Spawner{reg: reg, procs: map[int64]*Proc{}, done: make(chan struct{}), forgot: forgot,
+		free: newFreer()}
 	_, events, cancel := reg.Subscribe()
 	s.cancel = cancel
 	go func() {
@@ -76,6 +78,7 @@ func newSpawner(reg *registry.Registry, forgot chan int64) *Spawner {
 				s.mu.Lock()
 				delete(s.procs, e.RunID)
 				s.mu.Unlock()
+				s.free.forgot()
 				if s.forgot != nil {
 					s.forgot <- e.RunID
 				}
@@ -97,6 +100,7 @@ func (s *Spawner) Proc(runID int64) *Proc {
 func (s *Spawner) Close() {
 	s.cancel()
 	<-s.done
+	s.free.close()
 	s.mu.Lock()
 	procs := make([]*Proc, 0, len(s.procs))
 	for _, p := range s.procs {
@@ -156,7 +160,8 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 	cmd.Env = childEnv(spec.Dir, spec.Env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	err = cmd.Start()
+	// No signal corral ignores stays ignored in the child.
+	err = withDefaultSignals(cmd.Start)
 	tty.Close()
 	if err != nil {
 		master.Close()
@@ -493,23 +498,26 @@ func (p *Proc) Size() (cols, rows int) {
 	return p.cols, p.rows
 }
 
-// View calls f with the emulated screen locked: read it, do not keep it.
-func (p *Proc) View(f func(e *vt.Emulator)) { p.scr.view(f) }
+// View calls f with the emulated screen locked (read it, do not keep it)
+// and reports true. Once the run has ended and its output is all on screen
+// the emulator is released: View then reports false without calling f, and
+// Render, Text, AltScreen and Cursor return the final screen.
+func (p *Proc) View(f func(e *vt.Emulator)) bool { return p.scr.view(f) }
 
 // Render returns the emulated screen with its colours as ANSI text.
 func (p *Proc) Render() (s string) {
-	p.View(func(e *vt.Emulator) { s = e.Render() })
+	p.scr.look(func(e *vt.Emulator) { s = e.Render() }, func(f *finalScreen) { s = f.render })
 	return s
 }
 
 // Text returns the emulated screen as plain text.
 func (p *Proc) Text() (s string) {
-	p.View(func(e *vt.Emulator) { s = e.String() })
+	p.scr.look(func(e *vt.Emulator) { s = e.String() }, func(f *finalScreen) { s = f.text })
 	return s
 }
 
 // AltScreen reports whether the child has the alternate screen up.
 func (p *Proc) AltScreen() (alt bool) {
-	p.View(func(e *vt.Emulator) { alt = e.IsAltScreen() })
+	p.scr.look(func(e *vt.Emulator) { alt = e.IsAltScreen() }, func(f *finalScreen) { alt = f.alt })
 	return alt
 }
