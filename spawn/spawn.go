@@ -51,9 +51,12 @@ type Spec struct {
 type Spawner struct {
 	reg *registry.Registry
 
-	mu    sync.Mutex // guards procs
+	mu    sync.Mutex // guards procs and detached
 	procs map[int64]*Proc
 	host  hostColors // the outer terminal's colours (SetHostColors)
+	// detached holds runs unregistered while alive: their terminal stays
+	// open until they exit or corral does (which hangs them up).
+	detached map[int64]*Proc
 
 	cancel func()
 	done   chan struct{}
@@ -67,7 +70,7 @@ type Spawner struct {
 func New(reg *registry.Registry) *Spawner { return newSpawner(reg, nil) }
 
 func newSpawner(reg *registry.Registry, forgot chan int64) *Spawner {
-	s := &Spawner{reg: reg, procs: map[int64]*Proc{}, done: make(chan struct{}), forgot: forgot,
+	s := &Spawner{reg: reg, procs: map[int64]*Proc{}, detached: map[int64]*Proc{}, done: make(chan struct{}), forgot: forgot,
 		free: newFreer()}
 	_, events, cancel := reg.Subscribe()
 	s.cancel = cancel
@@ -76,6 +79,10 @@ func newSpawner(reg *registry.Registry, forgot chan int64) *Spawner {
 		for e := range events {
 			if e.Kind == registry.EventUnregistered {
 				s.mu.Lock()
+				s.pruneDetachedLocked()
+				if p := s.procs[e.RunID]; p != nil && !p.ended() {
+					s.detached[e.RunID] = p
+				}
 				delete(s.procs, e.RunID)
 				s.mu.Unlock()
 				s.free.forgot()
@@ -95,6 +102,28 @@ func (s *Spawner) Proc(runID int64) *Proc {
 	return s.procs[runID]
 }
 
+// Detached returns the pids of runs that were unregistered while alive and
+// still run: their terminal closes when corral quits, which hangs them up.
+func (s *Spawner) Detached() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneDetachedLocked()
+	pids := make([]int, 0, len(s.detached))
+	for _, p := range s.detached {
+		pids = append(pids, p.Pid())
+	}
+	return pids
+}
+
+// pruneDetachedLocked drops detached runs that have ended.
+func (s *Spawner) pruneDetachedLocked() {
+	for id, p := range s.detached {
+		if p.ended() {
+			delete(s.detached, id)
+		}
+	}
+}
+
 // Close releases every handle: terminals are closed, which hangs up children
 // still running (kill them first). It waits for the goroutines to end.
 func (s *Spawner) Close() {
@@ -102,11 +131,14 @@ func (s *Spawner) Close() {
 	<-s.done
 	s.free.close()
 	s.mu.Lock()
-	procs := make([]*Proc, 0, len(s.procs))
+	procs := make([]*Proc, 0, len(s.procs)+len(s.detached))
 	for _, p := range s.procs {
 		procs = append(procs, p)
 	}
-	s.procs = map[int64]*Proc{}
+	for _, p := range s.detached {
+		procs = append(procs, p)
+	}
+	s.procs, s.detached = map[int64]*Proc{}, map[int64]*Proc{}
 	s.mu.Unlock()
 	for _, p := range procs {
 		p.Close()
@@ -154,14 +186,19 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		return nil, fmt.Errorf("set up the terminal: %w", err)
 	}
 
+	cfg := spec.Run
+	if cfg.RunID == 0 {
+		cfg.RunID = s.reg.GenerateID()
+	}
 	cmd := exec.Command(path, spec.Argv[1:]...)
 	cmd.Args[0] = spec.Argv[0]
 	cmd.Dir = spec.Dir
-	cmd.Env = childEnv(spec.Dir, spec.Env)
+	// The marker lets a kill find what the run orphans (see Subreaper).
+	cmd.Env = append(childEnv(spec.Dir, spec.Env), s.reg.Marker(cfg.RunID))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	// No signal corral ignores stays ignored in the child.
-	err = withDefaultSignals(cmd.Start)
+	err = withDefaultSignals(func() error { return startChild(cmd) })
 	tty.Close()
 	if err != nil {
 		master.Close()
@@ -173,10 +210,6 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		closed: make(chan struct{}), cols: cols, rows: rows, wantCols: cols, wantRows: rows}
 	p.scr = newScreen(cols, rows, p.notify, func(b []byte) { p.input(b) }, &p.strip.term, &s.host)
 
-	cfg := spec.Run
-	if cfg.RunID == 0 {
-		cfg.RunID = s.reg.GenerateID()
-	}
 	cfg.PID = cmd.Process.Pid
 	if cfg.Command == "" {
 		cfg.Command = strings.Join(spec.Argv, " ")
@@ -187,6 +220,7 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 	if regErr := s.reg.RegisterProcess(cfg, p); regErr != nil {
 		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 		_ = cmd.Wait()
+		waited(cmd.Process.Pid)
 		master.Close()
 		return nil, regErr
 	}
@@ -303,6 +337,15 @@ func (p *Proc) Done() <-chan struct{} { return p.done }
 // Exit returns how the child ended; valid once Done is closed.
 func (p *Proc) Exit() registry.Exit { return p.exit }
 
+func (p *Proc) ended() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (p *Proc) read() {
 	defer close(p.readerDone)
 	buf := make([]byte, 32<<10)
@@ -344,6 +387,7 @@ func (p *Proc) read() {
 
 func (p *Proc) wait() {
 	p.exit = exitOf(p.cmd.Wait())
+	waited(p.cmd.Process.Pid)
 	_ = p.pty.SetReadDeadline(time.Now().Add(drainAfterExit))
 	<-p.drained
 	close(p.done)
