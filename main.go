@@ -17,6 +17,7 @@ import (
 
 	"corral/claude"
 	"corral/config"
+	"corral/launch"
 	"corral/registry"
 	"corral/spawn"
 	"corral/tui"
@@ -163,12 +164,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()
 	follower := claude.NewFollower(reg, home)
-	l := newLauncher(reg, sp, follower, cfg, cwd)
+	l := launch.New(reg, sp, follower, cfg, cwd)
 	sh := newSignals(sigs)
 	// Whatever happens from here on, no child corral started outlives it,
 	// and nothing it adopted is signalled.
 	defer func() {
 		follower.Close()
+		l.Close()
 		stopAll(reg, sp, cfg.Settings.KillGrace.Duration, sh, stderr)
 		sp.Close()
 		reg.Close()

@@ -255,3 +255,11 @@ func (f *Follower) render(runID int64, r *followed, raw string) {
 		f.reg.NotifyOutput(runID)
 	}
 }
+
+// Following returns how many runs the Follower holds state for: the
+// registered Claude runs it was asked to follow.
+func (f *Follower) Following() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.runs)
+}

@@ -102,6 +102,15 @@ func (s *Spawner) Proc(runID int64) *Proc {
 	return s.procs[runID]
 }
 
+// Held returns how many handles the Spawner holds: registered runs it
+// started, and runs unregistered while alive that have not ended.
+func (s *Spawner) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneDetachedLocked()
+	return len(s.procs) + len(s.detached)
+}
+
 // Detached returns the pids of runs that were unregistered while alive and
 // still run: their terminal closes when corral quits, which hangs them up.
 func (s *Spawner) Detached() []int {
@@ -215,9 +224,26 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		cfg.Command = strings.Join(spec.Argv, " ")
 	}
 	p.runID = cfg.RunID
+	// The handle is stored before the registry announces the run, so that
+	// a subscriber that asks for it on EventRegistered finds it.
+	s.mu.Lock()
+	_, dup := s.procs[p.runID]
+	if !dup {
+		s.procs[p.runID] = p
+	}
+	s.mu.Unlock()
 	// Every kind goes through RegisterProcess, which refuses a duplicate run
 	// or Claude session id and keeps the command line.
-	if regErr := s.reg.RegisterProcess(cfg, p); regErr != nil {
+	regErr := fmt.Errorf("register run %d: %w", p.runID, registry.ErrDuplicateRun)
+	if !dup {
+		regErr = s.reg.RegisterProcess(cfg, p)
+	}
+	if regErr != nil {
+		if !dup {
+			s.mu.Lock()
+			delete(s.procs, p.runID)
+			s.mu.Unlock()
+		}
 		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 		_ = cmd.Wait()
 		waited(cmd.Process.Pid)
@@ -225,10 +251,6 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		return nil, regErr
 	}
 	p.out = s.reg.Output(p.runID)
-
-	s.mu.Lock()
-	s.procs[p.runID] = p
-	s.mu.Unlock()
 
 	p.scr.start()
 	go p.read()

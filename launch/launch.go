@@ -1,7 +1,12 @@
-package main
+// Package launch turns what a person asks for into runs: it expands the
+// catalog's templates into command lines, starts them through spawn, adopts
+// running processes, lists a command that cannot start as a failed run, and
+// keeps the one record per run that corral holds beyond the registry's
+// entry (what the run was launched with), dropped when the registry drops
+// the run. It implements the interface's tui.Launcher.
+package launch
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"os"
@@ -20,9 +25,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// launcher turns the interface's requests into spawned, registered runs,
-// with the catalog's templates. It implements tui.Launcher.
-type launcher struct {
+// Launcher turns the interface's requests into spawned, registered runs,
+// with the catalog's templates. It implements tui.Launcher. The zero value
+// is not usable; call New, and Close when done.
+type Launcher struct {
 	reg      *registry.Registry
 	sp       *spawn.Spawner
 	cfg      *config.Config
@@ -31,18 +37,32 @@ type launcher struct {
 	shell    string
 	follower *claude.Follower // Claude runs' rendering, session ids
 
-	mu   sync.Mutex // guards reqs
-	reqs map[int64]tui.Request
+	mu   sync.Mutex // guards runs
+	runs map[int64]*record
+
+	stop func()        // ends the subscription
+	done chan struct{} // closed when the forgetting loop ends
 }
 
-var _ tui.Launcher = (*launcher)(nil)
+// record is what corral keeps of one run beyond the registry's entry. It is
+// created when the run is started, adopted or recorded as failed, and
+// dropped on the registry's EventUnregistered.
+type record struct {
+	req     tui.Request // what the run was launched with, for a restart
+	adopted bool        // registered by pid: corral did not start it
+}
 
-func newLauncher(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *config.Config, cwd string) *launcher {
+var _ tui.Launcher = (*Launcher)(nil)
+
+// New returns a Launcher over the registry, spawner and follower, with the
+// catalog of cfg, starting runs in cwd unless told otherwise.
+func New(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *config.Config, cwd string) *Launcher {
 	sh := os.Getenv("SHELL")
 	if sh == "" {
 		sh = "/bin/sh"
 	}
-	l := &launcher{reg: reg, sp: sp, follower: f, cfg: cfg, cwd: cwd, shell: sh, reqs: map[int64]tui.Request{}}
+	l := &Launcher{reg: reg, sp: sp, follower: f, cfg: cfg, cwd: cwd, shell: sh, runs: map[int64]*record{},
+		done: make(chan struct{})}
 	for _, a := range cfg.Agents {
 		ta := tui.Agent{Name: a.Name, Kind: kindOf(a), Description: a.Description, Available: true,
 			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task}
@@ -52,7 +72,49 @@ func newLauncher(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, 
 		}
 		l.agents = append(l.agents, ta)
 	}
+	_, events, stop := reg.Subscribe()
+	l.stop = stop
+	go l.forget(events)
 	return l
+}
+
+// forget drops a run's record when the registry drops the run.
+func (l *Launcher) forget(events <-chan registry.Event) {
+	defer close(l.done)
+	for e := range events {
+		if e.Kind == registry.EventUnregistered {
+			l.mu.Lock()
+			delete(l.runs, e.RunID)
+			l.mu.Unlock()
+		}
+	}
+}
+
+// Close ends the Launcher's subscription to the registry.
+func (l *Launcher) Close() {
+	l.stop()
+	<-l.done
+}
+
+// remember creates the record of a run.
+func (l *Launcher) remember(id int64, r *record) {
+	l.mu.Lock()
+	l.runs[id] = r
+	l.mu.Unlock()
+}
+
+// drop deletes the record of a run that did not register.
+func (l *Launcher) drop(id int64) {
+	l.mu.Lock()
+	delete(l.runs, id)
+	l.mu.Unlock()
+}
+
+// Runs returns how many runs have a record: the registered ones.
+func (l *Launcher) Runs() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.runs)
 }
 
 // kindOf maps a catalog kind to the registry's: an interactive session with
@@ -68,10 +130,10 @@ func kindOf(a config.Agent) registry.Kind {
 }
 
 // Agents returns the catalog, with what is missing marked unavailable.
-func (l *launcher) Agents() []tui.Agent { return l.agents }
+func (l *Launcher) Agents() []tui.Agent { return l.agents }
 
 // Launch starts a run from the catalog or a command line.
-func (l *launcher) Launch(req tui.Request) (int64, error) {
+func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	dir := expandHome(req.Dir)
 	spec := spawn.Spec{Cols: req.Cols, Rows: req.Rows}
 	var agent config.Agent
@@ -114,20 +176,21 @@ func (l *launcher) Launch(req tui.Request) (int64, error) {
 	// and where Claude Code keeps its transcripts.
 	spec.Dir = l.projectOf(dir)
 	spec.Run.ProjectPath = spec.Dir
+	// The record exists before the registry announces the run.
+	spec.Run.RunID = l.reg.GenerateID()
+	l.remember(spec.Run.RunID, &record{req: req})
 	p, err := l.sp.Start(spec)
 	if err != nil {
+		l.drop(spec.Run.RunID)
 		return 0, err
 	}
-	l.mu.Lock()
-	l.reqs[p.RunID()] = req
-	l.mu.Unlock()
 	if req.Agent != "" {
 		follow(l.follower, p.RunID(), agent, spec.Run.Kind, spec.Run.ProjectPath)
 	}
 	return p.RunID(), nil
 }
 
-func (l *launcher) projectOf(dir string) string {
+func (l *Launcher) projectOf(dir string) string {
 	if dir == "" {
 		return l.cwd
 	}
@@ -137,65 +200,28 @@ func (l *launcher) projectOf(dir string) string {
 	return dir
 }
 
-// Request returns what a run was launched with.
-func (l *launcher) Request(runID int64) (tui.Request, bool) {
+// Request returns what a run was launched with; false for an adopted run
+// or one not registered.
+func (l *Launcher) Request(runID int64) (tui.Request, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, ok := l.reqs[runID]
-	return r, ok
+	r, ok := l.runs[runID]
+	if !ok || r.adopted {
+		return tui.Request{}, false
+	}
+	return r.req, true
 }
 
-var _ tui.HostColors = (*launcher)(nil)
+var _ tui.HostColors = (*Launcher)(nil)
 
 // SetHostColors passes the outer terminal's colours on to every run's screen,
 // for the runs that ask for them.
-func (l *launcher) SetHostColors(fg, bg color.Color) { l.sp.SetHostColors(fg, bg) }
+func (l *Launcher) SetHostColors(fg, bg color.Color) { l.sp.SetHostColors(fg, bg) }
 
 // Screen returns the emulated screen of a run corral started.
-func (l *launcher) Screen(runID int64) tui.Screen {
+func (l *Launcher) Screen(runID int64) tui.Screen {
 	if p := l.sp.Proc(runID); p != nil {
 		return p
-	}
-	return nil
-}
-
-// Adopt registers a running process by pid as a sidecar. What
-// registry.CheckAdoptable refuses (init, kernel threads, corral and its
-// ancestors, the user's shell and jobs on corral's terminal, other users'
-// processes) is refused with its reason.
-func (l *launcher) Adopt(pid int) (int64, error) {
-	if err := l.checkAdopt(pid); err != nil {
-		return 0, err
-	}
-	info, err := processInfo(pid)
-	if err != nil {
-		return 0, fmt.Errorf("adopt pid %d: %w", pid, err)
-	}
-	id := l.reg.GenerateID()
-	name := ""
-	if len(info.argv) > 0 {
-		name = agentName(info.argv)
-	}
-	err = l.reg.RegisterSidecarProcess(registry.RegistrationConfig{RunID: id, Kind: registry.KindSidecar, PID: pid,
-		AgentName: name, Command: strings.Join(info.argv, " "), ProjectPath: info.cwd})
-	if err != nil {
-		return 0, err
-	}
-	if name == "claude" {
-		l.follower.FollowTranscript(id, info.cwd)
-	}
-	return id, nil
-}
-
-// checkAdopt says why pid may not be adopted, or nil.
-func (l *launcher) checkAdopt(pid int) error {
-	for _, p := range l.reg.Processes() {
-		if p.PID == pid && p.Active() {
-			return fmt.Errorf("pid %d is already run %d", pid, p.RunID)
-		}
-	}
-	if err := registry.CheckAdoptable(pid); err != nil {
-		return fmt.Errorf("adopt: %w", err)
 	}
 	return nil
 }
@@ -203,7 +229,7 @@ func (l *launcher) checkAdopt(pid int) error {
 // Fail lists a run that could not start as a failed row, with the error as
 // its output, so that a bad command among several loses nothing: the
 // others start, and this one can be corrected and restarted.
-func (l *launcher) Fail(req tui.Request, err error) int64 {
+func (l *Launcher) Fail(req tui.Request, err error) int64 {
 	cmd := strings.TrimSpace(req.Command)
 	if cmd == "" {
 		cmd = req.Agent
@@ -214,53 +240,16 @@ func (l *launcher) Fail(req tui.Request, err error) int64 {
 	if rerr != nil {
 		return 0
 	}
-	l.mu.Lock()
-	l.reqs[id] = req
-	l.mu.Unlock()
+	l.remember(id, &record{req: req})
 	return id
 }
 
 // Detached returns the pids of runs unregistered while alive that still
 // run: corral's exit hangs them up.
-func (l *launcher) Detached() []int { return l.sp.Detached() }
+func (l *Launcher) Detached() []int { return l.sp.Detached() }
 
 // Rendered returns the lines rendered for a person of a Claude run.
-func (l *launcher) Rendered(runID int64) *registry.Output { return l.follower.Rendered(runID) }
-
-// Candidates lists agent processes running outside corral.
-func (l *launcher) Candidates() []tui.Candidate {
-	known := map[int]bool{}
-	for _, p := range l.reg.RunningProcesses() {
-		known[p.PID] = true
-	}
-	var out []tui.Candidate
-	for _, c := range agentProcesses() {
-		if !known[c.PID] && registry.CheckAdoptable(c.PID) == nil {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// agentMarkers tell an agent by what its command line holds: the program's
-// name, or the npm package a node script runs from (Claude Code and Gemini
-// CLI run as `node …/cli.js`).
-var agentMarkers = []struct{ name, marker string }{
-	{"claude", "@anthropic-ai/claude-code"}, {"codex", "@openai/codex"}, {"gemini", "@google/gemini-cli"},
-	{"aider", "/aider-"},
-}
-
-// agentName recognises the agent behind a command line, else names its program.
-func agentName(argv []string) string {
-	for _, a := range argv[:min(len(argv), 2)] {
-		for _, m := range agentMarkers {
-			if filepath.Base(a) == m.name || strings.Contains(a, m.marker) || strings.Contains(a, "/"+m.name+"-") {
-				return m.name
-			}
-		}
-	}
-	return filepath.Base(argv[0])
-}
+func (l *Launcher) Rendered(runID int64) *registry.Output { return l.follower.Rendered(runID) }
 
 func or(a, b string) string {
 	if a != "" {
@@ -277,5 +266,3 @@ func expandHome(p string) string {
 	}
 	return p
 }
-
-var errNoProcess = errors.New("no such process")

@@ -1,0 +1,88 @@
+package launch
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"corral/registry"
+	"corral/tui"
+)
+
+// Adopt registers a running process by pid as a sidecar. What
+// registry.CheckAdoptable refuses (init, kernel threads, corral and its
+// ancestors, the user's shell and jobs on corral's terminal, other users'
+// processes) is refused with its reason.
+func (l *Launcher) Adopt(pid int) (int64, error) {
+	if err := l.checkAdopt(pid); err != nil {
+		return 0, err
+	}
+	info, err := processInfo(pid)
+	if err != nil {
+		return 0, fmt.Errorf("adopt pid %d: %w", pid, err)
+	}
+	id := l.reg.GenerateID()
+	name := ""
+	if len(info.argv) > 0 {
+		name = agentName(info.argv)
+	}
+	l.remember(id, &record{adopted: true})
+	err = l.reg.RegisterSidecarProcess(registry.RegistrationConfig{RunID: id, Kind: registry.KindSidecar, PID: pid,
+		AgentName: name, Command: strings.Join(info.argv, " "), ProjectPath: info.cwd})
+	if err != nil {
+		l.drop(id)
+		return 0, err
+	}
+	if name == "claude" {
+		l.follower.FollowTranscript(id, info.cwd)
+	}
+	return id, nil
+}
+
+// checkAdopt says why pid may not be adopted, or nil.
+func (l *Launcher) checkAdopt(pid int) error {
+	for _, p := range l.reg.Processes() {
+		if p.PID == pid && p.Active() {
+			return fmt.Errorf("pid %d is already run %d", pid, p.RunID)
+		}
+	}
+	if err := registry.CheckAdoptable(pid); err != nil {
+		return fmt.Errorf("adopt: %w", err)
+	}
+	return nil
+}
+
+// Candidates lists agent processes running outside corral.
+func (l *Launcher) Candidates() []tui.Candidate {
+	known := map[int]bool{}
+	for _, p := range l.reg.RunningProcesses() {
+		known[p.PID] = true
+	}
+	var out []tui.Candidate
+	for _, c := range agentProcesses() {
+		if !known[c.PID] && registry.CheckAdoptable(c.PID) == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// agentMarkers tell an agent by what its command line holds: the program's
+// name, or the npm package a node script runs from (Claude Code and Gemini
+// CLI run as `node …/cli.js`).
+var agentMarkers = []struct{ name, marker string }{
+	{"claude", "@anthropic-ai/claude-code"}, {"codex", "@openai/codex"}, {"gemini", "@google/gemini-cli"},
+	{"aider", "/aider-"},
+}
+
+// agentName recognises the agent behind a command line, else names its program.
+func agentName(argv []string) string {
+	for _, a := range argv[:min(len(argv), 2)] {
+		for _, m := range agentMarkers {
+			if filepath.Base(a) == m.name || strings.Contains(a, m.marker) || strings.Contains(a, "/"+m.name+"-") {
+				return m.name
+			}
+		}
+	}
+	return filepath.Base(argv[0])
+}
