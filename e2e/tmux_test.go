@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	osproc "corral/internal/proc"
 )
 
 var (
@@ -173,23 +175,14 @@ type proc struct {
 }
 
 func procs() []proc {
-	ents, _ := os.ReadDir("/proc")
 	var out []proc
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
+	for _, pid := range osproc.Pids() {
+		st, err := osproc.Read(pid)
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[end+1:])
-		ppid, _ := strconv.Atoi(f[1])
-		sid, _ := strconv.Atoi(f[3])
-		out = append(out, proc{pid: pid, ppid: ppid, session: sid, state: f[0][0], comm: s[open+1 : end]})
+		name, _ := osproc.Name(pid)
+		out = append(out, proc{pid: pid, ppid: st.PPID, session: st.Session, state: st.State, comm: name})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"corral/internal/proc"
 	"corral/registry"
 
 	"go.uber.org/goleak"
@@ -99,25 +100,15 @@ type procState struct {
 
 func procs(t testing.TB) []procState {
 	t.Helper()
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
+	pids := proc.Pids()
+	if len(pids) == 0 {
 		t.Skip("no /proc")
 	}
 	var out []procState
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
+	for _, pid := range pids {
+		if st, err := proc.Read(pid); err == nil {
+			out = append(out, procState{pid: pid, ppid: st.PPID, session: st.Session, state: st.State})
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		end := strings.LastIndexByte(string(b), ')')
-		f := strings.Fields(string(b[end+1:]))
-		ppid, _ := strconv.Atoi(f[1])
-		sid, _ := strconv.Atoi(f[3])
-		out = append(out, procState{pid: pid, ppid: ppid, session: sid, state: f[0][0]})
 	}
 	return out
 }
