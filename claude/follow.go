@@ -2,7 +2,11 @@ package claude
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +26,7 @@ const scanEvery = 250 * time.Millisecond
 type Follower struct {
 	reg  *registry.Registry
 	home string
+	log  *slog.Logger
 
 	mu   sync.Mutex // guards runs
 	runs map[int64]*followed
@@ -43,9 +48,29 @@ type followed struct {
 
 func (r *followed) halt() { r.stopOnce.Do(func() { close(r.stop) }) }
 
-// NewFollower starts following reg; home is where ~/.claude lives.
-func NewFollower(reg *registry.Registry, home string) *Follower {
-	f := &Follower{reg: reg, home: home, runs: map[int64]*followed{}, done: make(chan struct{})}
+// Option configures a Follower.
+type Option func(*Follower)
+
+// WithLogger sets where the Follower logs the errors it cannot return (a
+// transcript it cannot read, a session id the registry refuses), each with
+// its run id. The default is the registry's logger (registry.WithLogger),
+// which discards unless one was given; a nil l keeps the default.
+func WithLogger(l *slog.Logger) Option {
+	return func(f *Follower) {
+		if l != nil {
+			f.log = l
+		}
+	}
+}
+
+// NewFollower starts following reg; home is where ~/.claude lives. The
+// rendering of each run keeps as many lines as reg keeps of its output
+// (registry.WithOutputLines).
+func NewFollower(reg *registry.Registry, home string, opts ...Option) *Follower {
+	f := &Follower{reg: reg, home: home, log: reg.Logger(), runs: map[int64]*followed{}, done: make(chan struct{})}
+	for _, o := range opts {
+		o(f)
+	}
 	_, events, cancel := reg.Subscribe()
 	f.cancel = cancel
 	go f.loop(events)
@@ -65,7 +90,8 @@ func (f *Follower) Close() {
 }
 
 func (f *Follower) add(runID int64, stream bool) *followed {
-	r := &followed{stream: stream, rendered: registry.NewOutput(10_000, 8<<10), stop: make(chan struct{})}
+	r := &followed{stream: stream, rendered: registry.NewOutput(f.reg.OutputLines(), f.reg.LineBytes()),
+		stop: make(chan struct{})}
 	f.mu.Lock()
 	f.runs[runID] = r
 	f.mu.Unlock()
@@ -98,14 +124,16 @@ func (f *Follower) FollowStream(runID int64) {
 // (interactive Claude Code may not honour --session-id).
 func (f *Follower) FollowSession(runID int64, project string, started time.Time) {
 	dir := ProjectDir(f.home, project)
+	var seen onceEach
 	f.watch(f.add(runID, false), func() bool {
-		path := newestTranscript(dir, started)
+		path, err := newestTranscript(dir, started)
 		if path == "" {
+			seen.log(f.log, runID, "claude: read session directory", err)
 			return false
 		}
 		sid := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		if info, ok := f.reg.Process(runID); ok && info.SessionID != sid {
-			_ = f.reg.SetSessionID(runID, sid)
+			f.setSessionID(runID, sid)
 		}
 		return true
 	}, nil)
@@ -118,20 +146,26 @@ func (f *Follower) FollowTranscript(runID int64, project string) {
 	dir := ProjectDir(f.home, project)
 	var file *os.File
 	var partial []byte
+	var seen onceEach
 	buf := make([]byte, 64<<10)
 	f.watch(r, func() bool {
 		if file == nil {
-			path := newestTranscript(dir, time.Time{})
+			path, err := newestTranscript(dir, time.Time{})
 			if path == "" {
+				seen.log(f.log, runID, "claude: read session directory", err)
 				return false
 			}
-			if file, _ = os.Open(path); file == nil {
+			if file, err = os.Open(path); err != nil {
+				seen.log(f.log, runID, "claude: open transcript", err)
 				return false
 			}
-			_ = f.reg.SetSessionID(runID, strings.TrimSuffix(filepath.Base(path), ".jsonl"))
+			f.setSessionID(runID, strings.TrimSuffix(filepath.Base(path), ".jsonl"))
 		}
 		for {
 			n, err := file.Read(buf)
+			if err != nil && err != io.EOF {
+				seen.log(f.log, runID, "claude: read transcript", err)
+			}
 			partial = append(partial, buf[:n]...)
 			for {
 				i := bytes.IndexByte(partial, '\n')
@@ -173,11 +207,16 @@ func (f *Follower) watch(r *followed, scan func() bool, done func()) {
 	}()
 }
 
-// newestTranscript returns the newest .jsonl in dir modified after since.
-func newestTranscript(dir string, since time.Time) string {
+// newestTranscript returns the newest .jsonl in dir modified after since,
+// or "" and why: an error other than a directory that does not exist yet
+// (Claude Code makes it when the session starts).
+func newestTranscript(dir string, since time.Time) (string, error) {
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
 	if err != nil {
-		return ""
+		return "", err
 	}
 	var best string
 	var bestAt time.Time
@@ -193,7 +232,7 @@ func newestTranscript(dir string, since time.Time) string {
 			best, bestAt = filepath.Join(dir, e.Name()), info.ModTime()
 		}
 	}
-	return best
+	return best, nil
 }
 
 func (f *Follower) loop(events <-chan registry.Event) {
@@ -243,16 +282,51 @@ func (f *Follower) render(runID int64, r *followed, raw string) {
 	l := Parse(raw)
 	if l.SessionID != "" {
 		if info, ok := f.reg.Process(runID); ok && info.SessionID != l.SessionID {
-			_ = f.reg.SetSessionID(runID, l.SessionID)
+			f.setSessionID(runID, l.SessionID)
 		}
 	}
 	if l.IsError && !r.failed {
 		r.failed = true
-		_ = f.reg.MarkFailed(runID)
+		if err := f.reg.MarkFailed(runID); err != nil {
+			f.logErr(runID, "claude: mark run failed", err)
+		}
 	}
 	if len(l.Text) > 0 {
-		_, _ = r.rendered.Write([]byte(strings.Join(l.Text, "\n") + "\n"))
+		_, _ = r.rendered.Write([]byte(strings.Join(l.Text, "\n") + "\n")) // an Output never fails a write
 		f.reg.NotifyOutput(runID)
+	}
+}
+
+// setSessionID records a session id learnt for a run; a refusal is logged.
+func (f *Follower) setSessionID(runID int64, sid string) {
+	if err := f.reg.SetSessionID(runID, sid); err != nil {
+		f.logErr(runID, "claude: record session id", err, "session", sid)
+	}
+}
+
+// logErr logs an error about a run: a warning, or at debug level for a run
+// that was unregistered meanwhile (a race that changes nothing).
+func (f *Follower) logErr(runID int64, msg string, err error, args ...any) {
+	level := slog.LevelWarn
+	if errors.Is(err, registry.ErrNotFound) {
+		level = slog.LevelDebug
+	}
+	f.log.Log(context.Background(), level, msg, append([]any{"run", runID, "err", err}, args...)...)
+}
+
+// onceEach logs an error met on a repeated scan once, not on every scan
+// while it lasts; a different error is logged again. It belongs to one
+// watcher goroutine.
+type onceEach struct{ last string }
+
+func (o *onceEach) log(l *slog.Logger, runID int64, msg string, err error) {
+	if err == nil {
+		o.last = ""
+		return
+	}
+	if s := msg + ": " + err.Error(); s != o.last {
+		o.last = s
+		l.Warn(msg, "run", runID, "err", err)
 	}
 }
 

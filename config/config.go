@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"corral/registry"
+
 	"github.com/BurntSushi/toml"
 )
 
@@ -328,10 +330,10 @@ func parse(path, text string) (*Config, error) {
 		return nil, err
 	}
 	if c.Settings.ScrollbackLines == 0 {
-		c.Settings.ScrollbackLines = 10_000
+		c.Settings.ScrollbackLines = registry.DefaultOutputLines
 	}
 	if c.Settings.KillGrace.Duration == 0 {
-		c.Settings.KillGrace.Duration = 5 * time.Second
+		c.Settings.KillGrace.Duration = registry.DefaultGracePeriod
 	}
 	return c, nil
 }

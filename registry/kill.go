@@ -35,32 +35,6 @@ func (r *Registry) KillProcess(ctx context.Context, runID int64) (bool, error) {
 	return r.kill(ctx, ru, ru.info.PID, ru.start, true, r.opts.grace)
 }
 
-// KillProcessByPID stops the process pid and its descendants (SIGTERM, the
-// PID grace period, SIGKILL), for runs without a process handle. When runID
-// names a registered run with that pid, the start time recorded at
-// registration must still match, so a reused pid is never signalled; the
-// run is then marked killed.
-func (r *Registry) KillProcessByPID(ctx context.Context, runID int64, pid int) (bool, error) {
-	if pid <= 0 {
-		return false, fmt.Errorf("kill pid %d: %w", pid, ErrInvalidPID)
-	}
-	ru := r.lookup(runID)
-	if ru != nil && ru.info.PID != pid {
-		ru = nil
-	}
-	var start uint64
-	if ru != nil {
-		start = ru.start
-	} else {
-		st, err := processStartTime(pid)
-		if err != nil {
-			return true, nil // nothing by that pid is alive
-		}
-		start = st
-	}
-	return r.kill(ctx, ru, pid, start, false, r.opts.pidGrace)
-}
-
 // KillAll kills every run corral started that is still active (alive, or
 // with processes left behind) at once, each as KillProcess does, and waits
 // for all. It returns the first error. Adopted processes (registered without

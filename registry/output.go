@@ -216,11 +216,6 @@ func (r *Registry) Output(runID int64) *Output {
 	return ru.out
 }
 
-// AppendLiveOutput appends text to a run's output and notifies subscribers.
-func (r *Registry) AppendLiveOutput(runID int64, text string) error {
-	return r.AppendOutput(runID, []byte(text))
-}
-
 // AppendOutput is AppendLiveOutput for bytes, without a copy to a string.
 func (r *Registry) AppendOutput(runID int64, p []byte) error {
 	ru := r.lookup(runID)
@@ -230,13 +225,4 @@ func (r *Registry) AppendOutput(runID int64, p []byte) error {
 	_, _ = ru.out.Write(p)
 	r.NotifyOutput(runID)
 	return nil
-}
-
-// LiveOutput returns a run's whole output history, or "" for an unknown run.
-func (r *Registry) LiveOutput(runID int64) string {
-	out := r.Output(runID)
-	if out == nil {
-		return ""
-	}
-	return out.String()
 }

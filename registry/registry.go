@@ -7,11 +7,22 @@
 // polled, pids are checked against their start time before any signal,
 // duplicate ids are refused, output is a bounded ring, and exited runs stay
 // listed with their status until cleaned up.
+//
+// Corral itself registers runs with RegisterProcess, RegisterSidecarProcess
+// and RecordFailure; follows them with Subscribe, Process, Processes and
+// Output; records what their readers learn with SetSessionID, MarkFailed
+// and NotifyOutput; stops them with KillProcess and KillAll; and drops them
+// with UnregisterProcess and CleanupFinishedProcesses. The calls kept from
+// the original's API for its callers (RegisterClaudeSession,
+// RunningAgentProcesses, RunningClaudeSessions, ClaudeSessionByID,
+// KillProcessByPID, AppendLiveOutput, LiveOutput) are grouped in seed.go:
+// they are complete and tested, and corral's own code calls none of them.
 package registry
 
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -21,6 +32,17 @@ import (
 
 // FirstRunID is the first id GenerateID returns.
 const FirstRunID int64 = 1_000_000
+
+// Defaults of the settings that corral's configuration can change; the
+// config and claude packages use these rather than repeating them.
+const (
+	// DefaultOutputLines is how many lines of output each run keeps.
+	DefaultOutputLines = 10_000
+	// DefaultGracePeriod is how long KillProcess waits between SIGTERM and SIGKILL.
+	DefaultGracePeriod = 5 * time.Second
+	// DefaultLineBytes caps the bytes of one output line.
+	DefaultLineBytes = 8 << 10
+)
 
 // Sentinel errors callers can test with errors.Is.
 var (
@@ -228,30 +250,43 @@ type options struct {
 	killWait  time.Duration
 	lines     int
 	lineBytes int
+	log       *slog.Logger
 }
 
 // Option configures a Registry.
 type Option func(*options)
 
 // WithGracePeriod sets how long KillProcess waits between SIGTERM and SIGKILL
-// (default 5 s).
+// (default DefaultGracePeriod, 5 s).
 func WithGracePeriod(d time.Duration) Option { return func(o *options) { o.grace = d } }
 
 // WithPIDGracePeriod sets how long KillProcessByPID and kills of adopted
 // processes wait between SIGTERM and SIGKILL (default 2 s).
 func WithPIDGracePeriod(d time.Duration) Option { return func(o *options) { o.pidGrace = d } }
 
-// WithOutputLines sets how many lines of output each run keeps (default 10,000).
+// WithOutputLines sets how many lines of output each run keeps (default
+// DefaultOutputLines, 10,000).
 func WithOutputLines(n int) Option { return func(o *options) { o.lines = n } }
 
-// WithLineBytes caps the bytes of one output line (default 8 KiB); a longer
-// line is wrapped.
+// WithLineBytes caps the bytes of one output line (default DefaultLineBytes,
+// 8 KiB); a longer line is wrapped.
 func WithLineBytes(n int) Option { return func(o *options) { o.lineBytes = n } }
+
+// WithLogger sets where the registry logs what it cannot return to a caller
+// (such as a run registered without the start time that guards its pid
+// against reuse). By default nothing is logged; a nil l keeps the default.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
 
 // New returns an empty registry.
 func New(opts ...Option) *Registry {
-	o := options{grace: 5 * time.Second, pidGrace: 2 * time.Second, killWait: 3 * time.Second,
-		lines: 10_000, lineBytes: 8 << 10}
+	o := options{grace: DefaultGracePeriod, pidGrace: 2 * time.Second, killWait: 3 * time.Second,
+		lines: DefaultOutputLines, lineBytes: DefaultLineBytes, log: slog.New(slog.DiscardHandler)}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -272,6 +307,17 @@ func (r *Registry) GenerateID() int64 { return r.nextID.Add(1) - 1 }
 
 // GracePeriod returns the time KillProcess waits between SIGTERM and SIGKILL.
 func (r *Registry) GracePeriod() time.Duration { return r.opts.grace }
+
+// OutputLines returns how many lines of output each run keeps, and
+// LineBytes the bytes one line holds: a reader that keeps its own rendering
+// of a run's output keeps as much.
+func (r *Registry) OutputLines() int { return r.opts.lines }
+
+// LineBytes returns the bytes one output line holds; see OutputLines.
+func (r *Registry) LineBytes() int { return r.opts.lineBytes }
+
+// Logger returns the logger given with WithLogger, or one that discards.
+func (r *Registry) Logger() *slog.Logger { return r.opts.log }
 
 // RegisterProcess registers a run corral started, with its process handle.
 // The registry watches child and records its exit. It refuses a run id that
@@ -341,24 +387,11 @@ func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason strin
 	return cfg.RunID, nil
 }
 
-// RegisterClaudeSession registers an interactive Claude Code session under a
-// newly generated run id, which it returns. child may be nil for a session
-// started elsewhere. A session id already registered is refused
-// (ErrDuplicateSession).
-func (r *Registry) RegisterClaudeSession(sessionID string, pid int, projectPath, task, model string, child Child) (int64, error) {
-	cfg := RegistrationConfig{RunID: r.GenerateID(), Kind: KindClaudeSession, SessionID: sessionID,
-		PID: pid, ProjectPath: projectPath, Task: task, Model: model, AgentName: "claude"}
-	if child != nil && cfg.PID == 0 {
-		cfg.PID = child.Pid()
-	}
-	if child == nil && cfg.PID <= 0 {
-		return 0, fmt.Errorf("register claude session %q: %w %d", sessionID, ErrInvalidPID, pid)
-	}
-	return r.register(cfg, child)
-}
-
+// register adds a run. A process whose start time cannot be read (it
+// exited before registration, or /proc refused it) is still registered,
+// but signals to it then rest on its pid alone: that fallback is logged.
 func (r *Registry) register(cfg RegistrationConfig, child Child) (int64, error) {
-	start, _ := processStartTime(cfg.PID)
+	start, startErr := processStartTime(cfg.PID)
 	ru := &run{
 		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
 			SessionID: cfg.SessionID, PID: cfg.PID, StartedAt: time.Now(), ProjectPath: cfg.ProjectPath,
@@ -390,6 +423,10 @@ func (r *Registry) register(cfg RegistrationConfig, child Child) (int64, error) 
 	r.publishLocked(Event{Kind: EventRegistered, RunID: cfg.RunID, Info: ru.info})
 	r.wg.Add(1)
 	r.mu.Unlock()
+	if startErr != nil {
+		r.opts.log.Warn("registry: start time unknown, so the pid-reuse check is off for this run",
+			"run", cfg.RunID, "pid", cfg.PID, "err", startErr)
+	}
 	go r.watch(ru, ru.info.PID, ru.start)
 	return cfg.RunID, nil
 }
@@ -505,32 +542,6 @@ func (r *Registry) Processes() []ProcessInfo {
 // RunningProcesses returns the live runs of every kind, ordered by run id.
 func (r *Registry) RunningProcesses() []ProcessInfo {
 	return r.list(func(ru *run) bool { return ru.info.Status.Live() })
-}
-
-// RunningAgentProcesses returns the live runs that are not Claude sessions.
-func (r *Registry) RunningAgentProcesses() []ProcessInfo {
-	return r.list(func(ru *run) bool { return ru.info.Status.Live() && ru.info.Kind != KindClaudeSession })
-}
-
-// RunningClaudeSessions returns the live Claude sessions.
-func (r *Registry) RunningClaudeSessions() []ProcessInfo {
-	return r.list(func(ru *run) bool { return ru.info.Status.Live() && ru.info.Kind == KindClaudeSession })
-}
-
-// ClaudeSessionByID returns the run that holds the given Claude session id,
-// whatever its kind (an agent run learns its session id from its stream).
-func (r *Registry) ClaudeSessionByID(sessionID string) (ProcessInfo, bool) {
-	if sessionID == "" {
-		return ProcessInfo{}, false
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, ru := range r.runs {
-		if ru.info.SessionID == sessionID {
-			return ru.info, true
-		}
-	}
-	return ProcessInfo{}, false
 }
 
 func (r *Registry) list(keep func(*run) bool) []ProcessInfo {
