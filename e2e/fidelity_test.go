@@ -50,10 +50,10 @@ func TestShrinkingWindowKeepsTheNewestLines(t *testing.T) {
 	tm := startCorral(t, 160, 45, `sh -c 'i=0; while [ $i -lt 80 ]; do i=$((i+1)); echo "line $i"; done; printf "the newest"; sleep 300'`)
 	tm.waitText("the newest")
 	tm.tmux("resize-window", "-t", "s", "-x", "40", "-y", "16")
-	s := tm.waitFor("a frame at 40x16", func(s string) bool {
+	tm.waitFor("a frame at 40x16", func(s string) bool {
 		return len(strings.Split(strings.TrimRight(s, "\n"), "\n")) <= 16 && strings.Contains(s, "n new run")
 	})
-	s = tm.waitFor("the newest lines in the pane", func(s string) bool {
+	s := tm.waitFor("the newest lines in the pane", func(s string) bool {
 		pane := paneLines(t, s)
 		var rows []string
 		for _, l := range pane {

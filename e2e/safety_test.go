@@ -121,8 +121,8 @@ func TestQuitReleasesAdoptedRuns(t *testing.T) {
 // A bad command among several is a failed row; the others run.
 func TestOneBadCommandDoesNotAbortTheLaunch(t *testing.T) {
 	tm := startCorral(t, 120, 30, "sh -c 'echo first; exec sleep 7395'", "nonexistent-prog", "sh -c 'echo third; exec sleep 7396'")
-	s := tm.waitFor("both good runs", func(s string) bool { return pidOf("sleep 7395") != 0 && pidOf("sleep 7396") != 0 })
-	s = tm.waitText("nonexistent-prog")
+	tm.waitFor("both good runs", func(s string) bool { return pidOf("sleep 7395") != 0 && pidOf("sleep 7396") != 0 })
+	s := tm.waitText("nonexistent-prog")
 	if r := row(s, "nonexistent-prog"); !strings.Contains(r, "failed 127") {
 		t.Fatalf("the bad command's row: %q\n%s", r, s)
 	}
