@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,10 +37,16 @@ func TestKeyGivenToTwoActionsInOneModeIsRefused(t *testing.T) {
 		{"one of several keys", `focus = ["f", "enter", "/"]`, `:4: keys.focus: "/" is also the key of filter in the run list`},
 		{"navigation", `first = "home"`, `:4: keys.first: "home" is also the key of top in the run list`},
 		{"quit answers yes", `quit = ["q", "y"]`,
-			`:4: keys.quit: "y" is also the key of yes, which cannot be rebound, in a confirmation`},
+			`:4: keys.quit: "y" is also the key of yes in a confirmation`},
 		{"up is the adopt list's submit", `up = ["up", "enter"]`, `:4: keys.up: "enter" is also the key of`},
 		{"down types a pid", `down = "2"`, `:4: keys.down: "2" is also typed into the pid field in the adopt list`},
-		{"up cancels the adopt list", "focus = \"f\"\nup = \"esc\"", `:5: keys.up: "esc" is also the key of cancel, which cannot be rebound, in the adopt list`},
+		{"up cancels the adopt list", "focus = \"f\"\nup = \"esc\"", `:5: keys.up: "esc" is also the key of cancel in the adopt list`},
+		{"yes and no", "yes = \"o\"\nno = \"o\"", `:5: keys.no: "o" is also the key of yes in a confirmation`},
+		{"submit cancels", "submit = \"ctrl+s\"\ncancel = [\"esc\", \"ctrl+s\"]", `:5: keys.cancel: "ctrl+s" is also the key of submit in the new-run form`},
+		{"next field chooses", `next_choice = "tab"`, `:4: keys.next_choice: "tab" is also the key of next_field in the new-run form`},
+		{"submit types", `submit = ["enter", "s"]`, `:4: keys.submit: "s" types into the form's text fields, which could no longer get it`},
+		{"cancel types in the filter", `cancel = "space"`, `:4: keys.cancel: "space" types into the form's text fields`},
+		{"unknown action", "kill = \"K\"\nkil = \"x\"", `:5: keys.kil: unknown action (one of up, down,`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +83,8 @@ func TestDefaultKeysAreValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	km := tui.DefaultKeyMap()
-	for name, b := range bindings(&km) {
+	for _, a := range tui.Actions {
+		name, b := a.Name, a.Binding(&km)
 		var text strings.Builder
 		text.WriteString("[keys]\n" + name + " = [")
 		for i, k := range b.Keys() {
@@ -103,6 +112,75 @@ func TestEmptyKeyListUnbindsAnAction(t *testing.T) {
 	if strings.Join(km.New.Keys(), ",") != "k" || km.New.Help().Key != "k" {
 		t.Fatalf("new: %v %q", km.New.Keys(), km.New.Help().Key)
 	}
+}
+
+// The [keys] and [theme] tables take exactly the names of the interface's
+// tables, and the binary applies every one of them.
+func TestConfigTakesTheInterfaceNames(t *testing.T) {
+	for _, a := range tui.Actions {
+		cfg, err := config.Load(writeConfig(t, "[keys]\n"+a.Name+" = \"f9\"\n"), true)
+		if err == nil {
+			err = checkKeys(cfg)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", a.Name, err)
+		}
+		km := keyMap(cfg.Keys)
+		if b := a.Binding(&km); strings.Join(b.Keys(), ",") != "f9" || b.Help().Key != "f9" {
+			t.Errorf("%s = f9 gave keys %v, label %q", a.Name, b.Keys(), b.Help().Key)
+		}
+	}
+	for _, s := range tui.PaletteSlots {
+		cfg, err := config.Load(writeConfig(t, "[theme]\n"+s.Name+" = \"#010203\"\n"), true)
+		if err == nil {
+			err = checkKeys(cfg)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		plain := theme(nil)
+		if reflect.DeepEqual(theme(cfg.Theme), plain) && os.Getenv("NO_COLOR") == "" {
+			t.Errorf("[theme] %s changed no style", s.Name)
+		}
+	}
+	path := writeConfig(t, "[theme]\naccent = \"1\"\nacent = \"2\"\n")
+	cfg, err := config.Load(path, true)
+	if err == nil {
+		err = checkKeys(cfg)
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), path+":3: theme.acent: unknown colour (one of accent, subtle,") {
+		t.Fatalf("unknown colour: %v", err)
+	}
+}
+
+// The README's example, kill = ["K"], gives a KeyMap whose kill key and
+// label are K, and k is no key of the run list.
+func TestKillOnCapitalK(t *testing.T) {
+	cfg, err := config.Load(writeConfig(t, "[keys]\nkill = [\"K\"]\n"), true)
+	if err == nil {
+		err = checkKeys(cfg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	km := keyMap(cfg.Keys)
+	if strings.Join(km.Kill.Keys(), ",") != "K" || km.Kill.Help().Key != "K" {
+		t.Fatalf("kill: keys %v, label %q", km.Kill.Keys(), km.Kill.Help().Key)
+	}
+	for _, name := range keyModes[0].bindings {
+		if slices.Contains(km.Binding(name).Keys(), "k") {
+			t.Errorf("k is still a key of %s", name)
+		}
+	}
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // A config whose keys lock the user out stops corral before anything

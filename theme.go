@@ -1,7 +1,6 @@
 package main
 
 import (
-	"image/color"
 	"os"
 
 	"corral/tui"
@@ -24,13 +23,12 @@ func defaultPalette() tui.Palette {
 }
 
 // theme builds the styles from the default palette with the user's [theme]
-// overrides (checked when the config loaded). NO_COLOR turns colour off.
+// overrides (their values checked when the config loaded, their names by
+// checkKeys against tui.PaletteSlots). NO_COLOR turns colour off.
 func theme(overrides map[string]string) tui.Theme {
 	p := defaultPalette()
-	slots := map[string]*color.Color{"accent": &p.Accent, "subtle": &p.Subtle, "running": &p.Running,
-		"exited": &p.Exited, "failed": &p.Failed, "killed": &p.Killed, "warn": &p.Warn, "text": &p.Text}
 	for name, value := range overrides {
-		if slot, ok := slots[name]; ok {
+		if slot := p.Slot(name); slot != nil { // checkKeys refused any other name
 			*slot = lipgloss.Color(value)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -368,10 +369,7 @@ func (c *Config) validate(text string) error {
 	if err := c.checkKeys(bad); err != nil {
 		return err
 	}
-	for name, value := range c.Theme {
-		if !slices.Contains(ThemeColours, name) {
-			return bad(toml.Key{"theme", name}, "unknown colour (one of %s)", strings.Join(ThemeColours, ", "))
-		}
+	for name, value := range c.Theme { // the names are checked by CheckNames
 		if !colourRE.MatchString(value) {
 			return bad(toml.Key{"theme", name}, "%q is not a colour: write \"#rrggbb\", \"#rgb\" or a number 0-255", value)
 		}
@@ -393,13 +391,27 @@ const (
 	MaxKillGrace = time.Hour
 )
 
-// Actions are the names of the bindings the [keys] table may set.
-var Actions = []string{"up", "down", "first", "last", "page_up", "page_down", "line_up", "line_down", "top",
-	"bottom", "kill", "unregister", "new", "restart", "focus", "unfocus", "cleanup", "filter", "adopt", "raw",
-	"help", "quit"}
-
-// ThemeColours are the names of the palette colours the [theme] table may set.
-var ThemeColours = []string{"accent", "subtle", "running", "exited", "failed", "killed", "warn", "text"}
+// CheckNames refuses, at its line, a [keys] entry that names none of
+// actions or a [theme] entry that names none of colours. The names are the
+// interface's (tui.Actions, tui.PaletteSlots), which the binary passes in:
+// config imports no package of corral's.
+func (c *Config) CheckNames(actions, colours []string) error {
+	for _, t := range []struct {
+		table, what string
+		names       []string
+		valid       []string
+	}{{"keys", "action", slices.Sorted(maps.Keys(c.Keys)), actions},
+		{"theme", "colour", slices.Sorted(maps.Keys(c.Theme)), colours}} {
+		for _, name := range t.names {
+			if !slices.Contains(t.valid, name) {
+				at := toml.Key{t.table, name}
+				return &Error{Path: c.Path, Line: lineOf(c.text, at), Key: at.String(),
+					Msg: fmt.Sprintf("unknown %s (one of %s)", t.what, strings.Join(t.valid, ", "))}
+			}
+		}
+	}
+	return nil
+}
 
 // Agent returns the catalog entry with that name.
 func (c *Config) Agent(name string) (Agent, bool) {

@@ -118,7 +118,6 @@ func TestConfigErrorsNameFileLineAndField(t *testing.T) {
 			"unknown placeholder {taks}"},
 		{"bad duration", "[settings]\nkill_grace = \"5 seconds\"\n", 2, `not a duration: "5 seconds"`},
 		{"unknown field", "[settings]\nscrolback_lines = 5\n", 2, "settings.scrolback_lines: unknown field"},
-		{"unknown key action", "[keys]\nkil = \"x\"\n", 2, "keys.kil: unknown action"},
 		{"bad colour", "[theme]\naccent = \"purple\"\n", 2, `"purple" is not a colour`},
 		{"duplicate agent", "[[agent]]\nname = \"a\"\nkind = \"agent\"\ncommand = \"x\"\n[[agent]]\nname = \"a\"\nkind = \"agent\"\ncommand = \"x\"\n",
 			6, `"a" is defined twice`},

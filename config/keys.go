@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -183,34 +184,25 @@ func (c *Config) KeyLine(action string) int {
 	return lineOf(c.text, toml.Key{"keys", action})
 }
 
-// checkKeys checks the [keys] table: known actions, key names a terminal
-// can send, a key for quit and unfocus, and no key a focused run needs on
-// unfocus. Collisions between actions are checked by the binary, which
-// knows the defaults.
+// needKey says why an action may not be left without a key.
+var needKey = map[string]string{
+	"quit":    "without one there is no way to quit",
+	"unfocus": "without one there is no way out of a run in focus",
+	"yes":     "without one no confirmation can be answered yes",
+	"submit":  "without one the new-run form and the adopt list can do nothing",
+	"cancel":  "without one there is no way out of the new-run form or the adopt list",
+}
+
+// checkKeys checks the [keys] table: key names a terminal can send, a key
+// for the actions that need one, and no key a focused run needs on
+// unfocus. The action names are checked by CheckNames and collisions
+// between actions by the binary, which knows the names and the defaults.
 func (c *Config) checkKeys(bad func(toml.Key, string, ...any) error) error {
-	names := make([]string, 0, len(c.Keys))
-	for name := range c.Keys {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if !slices.Contains(Actions, name) {
-			return bad(toml.Key{"keys", name}, "unknown action (one of %s)", strings.Join(Actions, ", "))
-		}
-	}
-	for _, name := range Actions {
-		keys, ok := c.Keys[name]
-		if !ok {
-			continue
-		}
+	for _, name := range slices.Sorted(maps.Keys(c.Keys)) {
+		keys := c.Keys[name]
 		at := toml.Key{"keys", name}
-		if len(keys) == 0 {
-			switch name {
-			case "quit":
-				return bad(at, "needs a key: without one there is no way to quit")
-			case "unfocus":
-				return bad(at, "needs a key: without one there is no way out of a run in focus")
-			}
+		if why, ok := needKey[name]; ok && len(keys) == 0 {
+			return bad(at, "needs a key: %s", why)
 		}
 		for _, k := range keys {
 			if err := checkKey(k); err != nil {

@@ -209,7 +209,10 @@ func (m *Model) formLines() []string {
 	if f.err != "" {
 		lines = append(lines, "", t.FormError.Render(" ✗ "+f.err))
 	}
-	lines = append(lines, "", t.FormHint.Render(" enter starts · tab/↑/↓ move · ←/→ on Run chooses · esc cancels"))
+	k := m.keys
+	h := hints(" · ", keyHint{keysOf(k.Submit), "starts"}, keyHint{keysOf(k.NextField, k.PrevField), "move"},
+		keyHint{keysOf(k.PrevChoice, k.NextChoice), "on Run chooses"}, keyHint{keysOf(k.Cancel), "cancels"})
+	lines = append(lines, "", t.FormHint.Render(" "+h))
 	return lines
 }
 
@@ -222,10 +225,13 @@ type adoptList struct {
 	err        string
 }
 
-func newAdoptList() adoptList {
+func newAdoptList(k KeyMap) adoptList {
 	in := textinput.New()
 	in.Prompt = " PID: "
-	in.Placeholder = "type a pid, or pick one below with ↑/↓"
+	in.Placeholder = "type a pid"
+	if pick := keysOf(k.Up, k.Down); pick != "" {
+		in.Placeholder += ", or pick one below with " + pick
+	}
 	return adoptList{input: in}
 }
 

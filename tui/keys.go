@@ -1,9 +1,16 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap holds every key binding of the interface. Plain j/k are not
-// navigation: k kills.
+// navigation: k kills. Each binding's help names its own keys only, so a
+// remap of one never leaves another's label wrong; the model enables and
+// disables them with its state (Model.updateKeyStates), so the help shows
+// only what works now.
 type KeyMap struct {
 	Up, Down         key.Binding // select the previous / next run
 	First, Last      key.Binding // select the first / last run
@@ -22,65 +29,165 @@ type KeyMap struct {
 	Raw              key.Binding // raw stream lines of an agent run
 	Help             key.Binding
 	Quit             key.Binding
-	Yes, No          key.Binding // confirmations
-	Submit, Cancel   key.Binding // forms and the filter
+	Yes, No          key.Binding // answer a confirmation
+	Submit, Cancel   key.Binding // forms, the adopt list and the filter
 	NextField        key.Binding
 	PrevField        key.Binding
-	NextChoice       key.Binding
+	NextChoice       key.Binding // the agent chooser of the new-run form
 	PrevChoice       key.Binding
+}
+
+// Action names a binding of KeyMap: Name is what the [keys] table of the
+// configuration calls it.
+type Action struct {
+	Name    string
+	Binding func(*KeyMap) *key.Binding
+}
+
+// Actions is the one table of the bindings' names: the configuration
+// accepts exactly these, and every field of KeyMap has one.
+var Actions = []Action{
+	{"up", func(k *KeyMap) *key.Binding { return &k.Up }},
+	{"down", func(k *KeyMap) *key.Binding { return &k.Down }},
+	{"first", func(k *KeyMap) *key.Binding { return &k.First }},
+	{"last", func(k *KeyMap) *key.Binding { return &k.Last }},
+	{"page_up", func(k *KeyMap) *key.Binding { return &k.PageUp }},
+	{"page_down", func(k *KeyMap) *key.Binding { return &k.PageDown }},
+	{"line_up", func(k *KeyMap) *key.Binding { return &k.LineUp }},
+	{"line_down", func(k *KeyMap) *key.Binding { return &k.LineDown }},
+	{"top", func(k *KeyMap) *key.Binding { return &k.Top }},
+	{"bottom", func(k *KeyMap) *key.Binding { return &k.Bottom }},
+	{"kill", func(k *KeyMap) *key.Binding { return &k.Kill }},
+	{"unregister", func(k *KeyMap) *key.Binding { return &k.Unregister }},
+	{"new", func(k *KeyMap) *key.Binding { return &k.New }},
+	{"restart", func(k *KeyMap) *key.Binding { return &k.Restart }},
+	{"focus", func(k *KeyMap) *key.Binding { return &k.Focus }},
+	{"unfocus", func(k *KeyMap) *key.Binding { return &k.Unfocus }},
+	{"cleanup", func(k *KeyMap) *key.Binding { return &k.Cleanup }},
+	{"filter", func(k *KeyMap) *key.Binding { return &k.Filter }},
+	{"adopt", func(k *KeyMap) *key.Binding { return &k.Adopt }},
+	{"raw", func(k *KeyMap) *key.Binding { return &k.Raw }},
+	{"help", func(k *KeyMap) *key.Binding { return &k.Help }},
+	{"quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
+	{"yes", func(k *KeyMap) *key.Binding { return &k.Yes }},
+	{"no", func(k *KeyMap) *key.Binding { return &k.No }},
+	{"submit", func(k *KeyMap) *key.Binding { return &k.Submit }},
+	{"cancel", func(k *KeyMap) *key.Binding { return &k.Cancel }},
+	{"next_field", func(k *KeyMap) *key.Binding { return &k.NextField }},
+	{"prev_field", func(k *KeyMap) *key.Binding { return &k.PrevField }},
+	{"next_choice", func(k *KeyMap) *key.Binding { return &k.NextChoice }},
+	{"prev_choice", func(k *KeyMap) *key.Binding { return &k.PrevChoice }},
+}
+
+// ActionNames returns the names of Actions, in order.
+func ActionNames() []string {
+	names := make([]string, len(Actions))
+	for i, a := range Actions {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// Binding returns the binding the action name stands for, or nil when no
+// action has that name.
+func (k *KeyMap) Binding(name string) *key.Binding {
+	for _, a := range Actions {
+		if a.Name == name {
+			return a.Binding(k)
+		}
+	}
+	return nil
+}
+
+// Rebind gives b the keys and a help label naming them (KeyLabel),
+// keeping what it does; no keys leave it unbound, out of the help too.
+func Rebind(b *key.Binding, keys []string) {
+	if len(keys) == 0 {
+		b.Unbind()
+		return
+	}
+	desc := b.Help().Desc
+	b.SetKeys(keys...)
+	b.SetHelp(KeyLabel(keys), desc)
+}
+
+// keySymbols are the short forms the help writes for some key names.
+var keySymbols = map[string]string{"up": "↑", "down": "↓", "left": "←", "right": "→", "pgdown": "pgdn"}
+
+// KeyLabel is how the help writes a binding's keys: "↑/k", "shift+↓".
+func KeyLabel(keys []string) string {
+	labels := make([]string, len(keys))
+	for i, k := range keys {
+		mods, base := "", k
+		if len(k) > 1 {
+			if j := strings.LastIndex(k[:len(k)-1], "+"); j >= 0 { // "ctrl++" is ctrl and +
+				mods, base = k[:j+1], k[j+1:]
+			}
+		}
+		if sym, ok := keySymbols[base]; ok {
+			base = sym
+		}
+		labels[i] = mods + base
+	}
+	return strings.Join(labels, "/")
 }
 
 // DefaultKeyMap returns a new KeyMap with corral's default bindings.
 func DefaultKeyMap() KeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	// b labels a binding with all its keys; l with the ones given, for
+	// bindings whose other keys are aliases not worth the room.
+	b := func(keys []string, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(KeyLabel(keys), desc))
+	}
+	l := func(keys []string, label []string, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(KeyLabel(label), desc))
 	}
 	return KeyMap{
-		Up:         b([]string{"up"}, "↑/↓", "select"),
-		Down:       b([]string{"down"}, "↓", "next run"),
-		First:      b([]string{"g"}, "g/G", "first/last run"),
-		Last:       b([]string{"G"}, "G", "last run"),
-		PageUp:     b([]string{"pgup"}, "pgup/pgdn", "scroll output"),
-		PageDown:   b([]string{"pgdown"}, "pgdn", "scroll down"),
-		LineUp:     b([]string{"shift+up"}, "shift+↑/↓", "scroll a line"),
-		LineDown:   b([]string{"shift+down"}, "shift+↓", "scroll a line down"),
-		Top:        b([]string{"home"}, "home/end", "oldest/live output"),
-		Bottom:     b([]string{"end"}, "end", "live output"),
-		Kill:       b([]string{"k"}, "k", "kill"),
-		Unregister: b([]string{"u"}, "u", "unregister"),
-		New:        b([]string{"n"}, "n", "new run"),
-		Restart:    b([]string{"r"}, "r", "restart"),
-		Focus:      b([]string{"enter"}, "enter", "type into run"),
-		Unfocus:    b([]string{"ctrl+]"}, "ctrl+]", "leave focus"),
-		Cleanup:    b([]string{"c"}, "c", "clean up ended"),
-		Filter:     b([]string{"/"}, "/", "filter"),
-		Adopt:      b([]string{"a"}, "a", "adopt a process"),
-		Raw:        b([]string{"v"}, "v", "raw/rendered stream"),
-		Help:       b([]string{"?"}, "?", "help"),
-		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
-		Yes:        b([]string{"y", "Y"}, "y", "yes"),
-		No:         b([]string{"n", "N", "esc"}, "n", "no"),
-		Submit:     b([]string{"enter"}, "enter", "confirm"),
-		Cancel:     b([]string{"esc"}, "esc", "cancel"),
-		NextField:  b([]string{"tab", "down"}, "tab", "next field"),
-		PrevField:  b([]string{"shift+tab", "up"}, "shift+tab", "previous field"),
-		NextChoice: b([]string{"right"}, "←/→", "choose"),
-		PrevChoice: b([]string{"left"}, "←", "previous choice"),
+		Up:         b([]string{"up"}, "up"),
+		Down:       b([]string{"down"}, "down"),
+		First:      b([]string{"g"}, "first run"),
+		Last:       b([]string{"G"}, "last run"),
+		PageUp:     b([]string{"pgup"}, "page up"),
+		PageDown:   b([]string{"pgdown"}, "page down"),
+		LineUp:     b([]string{"shift+up"}, "line up"),
+		LineDown:   b([]string{"shift+down"}, "line down"),
+		Top:        b([]string{"home"}, "oldest output"),
+		Bottom:     b([]string{"end"}, "live output"),
+		Kill:       b([]string{"k"}, "kill"),
+		Unregister: b([]string{"u"}, "unregister"),
+		New:        b([]string{"n"}, "new run"),
+		Restart:    b([]string{"r"}, "restart"),
+		Focus:      b([]string{"enter"}, "type into run"),
+		Unfocus:    b([]string{"ctrl+]"}, "leave focus"),
+		Cleanup:    b([]string{"c"}, "clean up ended"),
+		Filter:     b([]string{"/"}, "filter"),
+		Adopt:      b([]string{"a"}, "adopt"),
+		Raw:        b([]string{"v"}, "raw/rendered"),
+		Help:       b([]string{"?"}, "help"),
+		Quit:       l([]string{"q", "ctrl+c"}, []string{"q"}, "quit"),
+		Yes:        l([]string{"y", "Y"}, []string{"y"}, "yes"),
+		No:         l([]string{"n", "N", "esc"}, []string{"n"}, "no"),
+		Submit:     b([]string{"enter"}, "confirm"),
+		Cancel:     b([]string{"esc"}, "cancel"),
+		NextField:  l([]string{"tab", "down"}, []string{"tab"}, "next field"),
+		PrevField:  l([]string{"shift+tab", "up"}, []string{"shift+tab"}, "previous field"),
+		NextChoice: b([]string{"right"}, "next agent"),
+		PrevChoice: b([]string{"left"}, "previous agent"),
 	}
 }
 
 // ShortHelp is the one-line help of the main screen.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.New, k.Kill, k.Unregister, k.Focus, k.Restart, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.New, k.Kill, k.Unregister, k.Focus, k.Restart, k.Filter, k.Help, k.Quit}
 }
 
-// FullHelp is the help that '?' shows, in columns.
+// FullHelp is the help that the help key shows, in columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.First, k.PageUp, k.LineUp, k.Top},
-		{k.New, k.Kill, k.Unregister, k.Restart, k.Cleanup},
-		{k.Focus, k.Unfocus, k.Filter, k.Adopt, k.Raw},
-		{k.Help, k.Quit},
+		{k.Up, k.Down, k.First, k.Last, k.Help, k.Quit},
+		{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Bottom},
+		{k.New, k.Kill, k.Unregister, k.Restart, k.Cleanup, k.Adopt},
+		{k.Focus, k.Unfocus, k.Filter, k.Raw},
 	}
 }
 
@@ -89,3 +196,86 @@ type helpKeys []key.Binding
 
 func (h helpKeys) ShortHelp() []key.Binding  { return h }
 func (h helpKeys) FullHelp() [][]key.Binding { return [][]key.Binding{h} }
+
+// hint is the key of b as the help writes it, for hints in sentences;
+// "" when b has no key.
+func hint(b key.Binding) string { return b.Help().Key }
+
+// keyHint is a clause of a hint on screen: keys (keysOf) and what they do.
+type keyHint struct{ keys, does string }
+
+// hints writes clauses such as "k kills it, u drops it", leaving out those
+// whose bindings have no key.
+func hints(sep string, hs ...keyHint) string {
+	var parts []string
+	for _, h := range hs {
+		if h.keys != "" {
+			parts = append(parts, h.keys+" "+h.does)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// keysOf writes the keys of bindings as the help does, "y/n", leaving out
+// bindings without a key.
+func keysOf(bs ...key.Binding) string {
+	var ks []string
+	for _, b := range bs {
+		if h := hint(b); h != "" {
+			ks = append(ks, h)
+		}
+	}
+	return strings.Join(ks, "/")
+}
+
+// pressed reports whether msg is one of b's keys, enabled or not: a key
+// whose action does not apply now still gets a word on why.
+func pressed(msg interface{ String() string }, bs ...key.Binding) bool {
+	for _, b := range bs {
+		for _, k := range b.Keys() {
+			if k == msg.String() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// updateKeyStates enables the bindings that act in the state the model is
+// now in and disables the others, so that the help lists only what works.
+// Update calls it after every message; it is the only place that does.
+func (m *Model) updateKeyStates() {
+	k := &m.keys
+	sel, hasSel := m.selectedRun()
+	normal := m.mode == modeNormal && !m.quitting
+	runs := len(m.visibleRuns())
+	ended := false
+	for _, r := range m.runs {
+		ended = ended || !r.Status.Live()
+	}
+	hasOutput := normal && hasSel && m.paneOutput() != nil
+	nav := normal && runs > 1 || m.mode == modeAdopt // the adopt list moves with up and down too
+
+	for _, s := range []struct {
+		b  *key.Binding
+		on bool
+	}{
+		{&k.Up, nav}, {&k.Down, nav},
+		{&k.First, normal && runs > 1}, {&k.Last, normal && runs > 1},
+		{&k.PageUp, hasOutput}, {&k.LineUp, hasOutput}, {&k.Top, hasOutput},
+		{&k.PageDown, hasOutput && m.scroll > 0}, {&k.LineDown, hasOutput && m.scroll > 0},
+		{&k.Bottom, hasOutput && m.scroll > 0},
+		// An ended run is killed only for what it left running.
+		{&k.Kill, normal && hasSel && (sel.Status.Live() || sel.Leftover > 0)},
+		{&k.Unregister, normal && hasSel},
+		{&k.Restart, normal && hasSel},
+		{&k.Focus, normal && hasSel && sel.Status.Live() && m.launch.Screen(sel.RunID) != nil},
+		{&k.Raw, normal && hasSel},
+		{&k.Cleanup, normal && ended},
+		{&k.New, normal}, {&k.Filter, normal}, {&k.Adopt, normal}, {&k.Help, normal},
+		{&k.NextChoice, m.mode == modeForm && m.form.focus == -1},
+		{&k.PrevChoice, m.mode == modeForm && m.form.focus == -1},
+	} {
+		s.b.SetEnabled(s.on)
+	}
+}

@@ -230,6 +230,7 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 	}
 	m.shown = m.selected
 	m.paneDirty = true
+	m.updateKeyStates()
 	return m
 }
 

@@ -25,7 +25,7 @@ func TestSmokeProgram(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: '?', Text: "?"})
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-	if out := stripANSI(final.Render()); !strings.Contains(out, "first/last run") || !strings.Contains(out, "no runs yet") {
+	if out := stripANSI(final.Render()); !strings.Contains(out, "leave focus") || !strings.Contains(out, "no runs yet") {
 		t.Fatalf("final screen:\n%s", out)
 	}
 }

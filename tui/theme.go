@@ -20,6 +20,46 @@ type Palette struct {
 	Text    color.Color // text on the selection bar
 }
 
+// PaletteSlot names a colour of Palette: Name is what the [theme] table of
+// the configuration calls it.
+type PaletteSlot struct {
+	Name   string
+	Colour func(*Palette) *color.Color
+}
+
+// PaletteSlots is the one table of the colours' names: the configuration
+// accepts exactly these, and every field of Palette has one.
+var PaletteSlots = []PaletteSlot{
+	{"accent", func(p *Palette) *color.Color { return &p.Accent }},
+	{"subtle", func(p *Palette) *color.Color { return &p.Subtle }},
+	{"running", func(p *Palette) *color.Color { return &p.Running }},
+	{"exited", func(p *Palette) *color.Color { return &p.Exited }},
+	{"failed", func(p *Palette) *color.Color { return &p.Failed }},
+	{"killed", func(p *Palette) *color.Color { return &p.Killed }},
+	{"warn", func(p *Palette) *color.Color { return &p.Warn }},
+	{"text", func(p *Palette) *color.Color { return &p.Text }},
+}
+
+// PaletteSlotNames returns the names of PaletteSlots, in order.
+func PaletteSlotNames() []string {
+	names := make([]string, len(PaletteSlots))
+	for i, s := range PaletteSlots {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Slot returns the colour the slot name stands for, or nil when no slot
+// has that name.
+func (p *Palette) Slot(name string) *color.Color {
+	for _, s := range PaletteSlots {
+		if s.Name == name {
+			return s.Colour(p)
+		}
+	}
+	return nil
+}
+
 // Theme holds every style the views use, built once from a Palette.
 type Theme struct {
 	Title, Header, Subtle, Status, Error, Warn lipgloss.Style

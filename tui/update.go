@@ -23,6 +23,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, waitEvent(m.events)
 	}
 	m.viewValid = false
+	defer m.updateKeyStates()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -286,20 +287,23 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cleanupCmd(m.reg)
 	case key.Matches(msg, k.Adopt):
 		m.mode = modeAdopt
-		m.adopt = newAdoptList()
+		m.adopt = newAdoptList(m.keys)
 		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
 	case !hasSel:
-		if key.Matches(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw) {
-			m.setStatus("no run selected: press n to start one")
+		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw) {
+			s := "no run selected"
+			if h := hint(k.New); h != "" {
+				s += fmt.Sprintf(": press %s to start one", h)
+			}
+			m.setStatus(s)
 		}
-	case key.Matches(msg, k.Kill) && !sel.Status.Live() && sel.Leftover > 0:
+	case key.Matches(msg, k.Kill) && !sel.Status.Live():
+		// Enabled on an ended run only for what it left running.
 		m.ask(fmt.Sprintf("Kill what run %d (%s) left running (%d %s)? SIGTERM, then SIGKILL after the grace period.",
 			sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes")), killCmd(m.reg, sel.RunID))
+	case pressed(msg, k.Kill) && !k.Kill.Enabled():
+		m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
 	case key.Matches(msg, k.Kill):
-		if !sel.Status.Live() {
-			m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
-			return nil
-		}
 		m.ask(fmt.Sprintf("Kill run %d (%s, pid %d)? SIGTERM, then SIGKILL after the grace period.",
 			sel.RunID, runName(sel), sel.PID), killCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Unregister):
@@ -323,11 +327,9 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return cmd
+	case pressed(msg, k.Focus) && !k.Focus.Enabled():
+		m.setStatus(fmt.Sprintf("run %d takes no input (%s)", sel.RunID, statusText(sel, m.now())))
 	case key.Matches(msg, k.Focus):
-		if m.launch.Screen(sel.RunID) == nil || !sel.Status.Live() {
-			m.setStatus(fmt.Sprintf("run %d takes no input (%s)", sel.RunID, statusText(sel, m.now())))
-			return nil
-		}
 		m.mode = modeFocus
 		m.scroll, m.newBelow = 0, false
 		m.refreshPane()

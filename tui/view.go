@@ -35,13 +35,13 @@ func (m *Model) modeHelp() shortHelper {
 	case modeConfirm:
 		return helpKeys{k.Yes, k.No}
 	case modeForm:
-		return helpKeys{k.Submit, k.Cancel, k.NextField, k.NextChoice}
+		return helpKeys{k.Submit, k.Cancel, k.NextField, k.PrevField, k.NextChoice, k.PrevChoice}
 	case modeFocus:
 		return helpKeys{k.Unfocus}
 	case modeFilter:
 		return helpKeys{withHelp(k.Submit, "apply"), withHelp(k.Cancel, "clear")}
 	case modeAdopt:
-		return helpKeys{withHelp(k.Submit, "adopt"), k.Cancel, k.Up}
+		return helpKeys{withHelp(k.Submit, "adopt"), k.Cancel, withHelp(k.Up, "previous"), withHelp(k.Down, "next")}
 	}
 	return k
 }
@@ -266,9 +266,16 @@ func (m *Model) tableLines(h int) []string {
 	lines := []string{m.theme.TableHeader.Render(hdr.String())}
 	rows := m.visibleRuns()
 	if len(rows) == 0 {
-		msg := "no runs yet: press n to start one, a to adopt a running process"
+		msg := "no runs yet"
+		if h := hints(", ", keyHint{keysOf(m.keys.New), "to start one"},
+			keyHint{keysOf(m.keys.Adopt), "to adopt a running process"}); h != "" {
+			msg += ": press " + h
+		}
 		if m.filter.Value() != "" {
-			msg = "no run matches the filter (esc in / clears it)"
+			msg = "no run matches the filter"
+			if c, f := keysOf(m.keys.Cancel), keysOf(m.keys.Filter); c != "" && f != "" {
+				msg += fmt.Sprintf(" (%s in %s clears it)", c, f)
+			}
 		}
 		return append(lines, m.theme.Subtle.Render(msg))
 	}
@@ -335,7 +342,11 @@ func (m *Model) paneTitle() string {
 	if m.scroll > 0 {
 		right = append(right, m.theme.Subtle.Render(fmt.Sprintf(" %d lines up ", m.scroll)))
 		if m.newBelow {
-			right = append(right, m.theme.Marker.Render(" ↓ new output (end) "))
+			marker := " ↓ new output "
+			if h := keysOf(m.keys.Bottom); h != "" {
+				marker += "(" + h + ") "
+			}
+			right = append(right, m.theme.Marker.Render(marker))
 		}
 	}
 	if m.mode == modeFocus {
@@ -349,7 +360,11 @@ func (m *Model) paneTitle() string {
 
 func (m *Model) statusLine() string {
 	if m.mode == modeConfirm {
-		return m.theme.Warn.Render(m.confirm.question + " (y/n)")
+		q := m.confirm.question
+		if answers := keysOf(m.keys.Yes, m.keys.No); answers != "" {
+			q += " (" + answers + ")"
+		}
+		return m.theme.Warn.Render(q)
 	}
 	if m.statusErr {
 		return m.theme.Error.Render(m.status)
@@ -393,7 +408,12 @@ func (m *Model) refreshPane() {
 		return
 	}
 	if out.Len() == 0 && m.launch.Screen(m.selected) == nil {
-		m.pane = []string{m.theme.Subtle.Render("An adopted process: corral does not see its output. k kills it, u drops it.")}
+		s := "An adopted process: corral does not see its output."
+		if h := hints(", ", keyHint{keysOf(m.keys.Kill), "kills it"},
+			keyHint{keysOf(m.keys.Unregister), "drops it"}); h != "" {
+			s += " " + h + "."
+		}
+		m.pane = []string{m.theme.Subtle.Render(s)}
 		return
 	}
 	end := out.Len() - m.scroll
