@@ -394,7 +394,7 @@ const (
 // CheckNames refuses, at its line, a [keys] entry that names none of
 // actions or a [theme] entry that names none of colours. The names are the
 // interface's (tui.Actions, tui.PaletteSlots), which the binary passes in:
-// config imports no package of corral's.
+// config does not import tui (only registry, for its defaults).
 func (c *Config) CheckNames(actions, colours []string) error {
 	for _, t := range []struct {
 		table, what string
