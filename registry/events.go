@@ -1,6 +1,9 @@
 package registry
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // EventKind says what happened to a run.
 type EventKind int
@@ -24,9 +27,17 @@ const (
 	EventUpdated
 )
 
-// String names the event kind.
+// eventNames are the names of the event kinds, in their order.
+var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated"}
+
+// String names the event kind; a value outside the constants is named
+// "EventKind(9)" rather than panicking (it comes from a caller's bug, and a
+// log line about it must still print).
 func (k EventKind) String() string {
-	return [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated"}[k]
+	if k >= 0 && int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
 }
 
 // Event is one change to one run. Info is a copy of the run as of the event;

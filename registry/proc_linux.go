@@ -252,13 +252,6 @@ func waitGone(pid int, start uint64, stop <-chan struct{}) bool {
 	}
 }
 
-func signalName(s unix.Signal) string {
-	if n := unix.SignalName(s); n != "" {
-		return n
-	}
-	return "signal " + strconv.Itoa(int(s))
-}
-
 // waitAny returns once one target has exited, at deadline, or when cancel
 // is closed (noticed within 50 ms).
 func waitAny(ts []target, deadline time.Time, cancel <-chan struct{}) {

@@ -4,7 +4,6 @@ package registry
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -92,13 +91,6 @@ func waitGone(pid int, _ uint64, stop <-chan struct{}) bool {
 		}
 	}
 	return true
-}
-
-func signalName(s unix.Signal) string {
-	if n := unix.SignalName(s); n != "" {
-		return n
-	}
-	return "signal " + strconv.Itoa(int(s))
 }
 
 // waitAny returns once one target has exited, at deadline, or when cancel

@@ -83,7 +83,7 @@ func (k Kind) String() string {
 	case KindSidecar:
 		return "sidecar"
 	}
-	return fmt.Sprintf("kind(%d)", int(k))
+	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
 // Status is where a run is in its life.
@@ -119,7 +119,7 @@ func (s Status) String() string {
 	case StatusKilled:
 		return "killed"
 	}
-	return fmt.Sprintf("status(%d)", int(s))
+	return fmt.Sprintf("Status(%d)", int(s))
 }
 
 // Live reports whether a run in this status still has a process.
