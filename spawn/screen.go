@@ -57,7 +57,7 @@ type screen struct {
 	lastQuery int64 // offset just past the last query
 	eof       bool
 
-	hidden atomic.Bool   // no pane shows this screen
+	hidden atomic.Bool   // no pane shows this screen; set by newScreen
 	nudge  chan struct{} // shown again: stop waiting
 	fed    int64         // bytes the emulator has consumed (emulator goroutine only)
 	buf    []byte        // the emulator goroutine's copy buffer
@@ -86,6 +86,10 @@ func newScreen(cols, rows int, notify func(), reply func([]byte), term *termStat
 	sc := &screen{emu: emu, wake: make(chan struct{}, 1), nudge: make(chan struct{}, 1),
 		done: make(chan struct{}), stop: make(chan struct{}), notify: notify, reply: reply,
 		term: term, host: host}
+	// A screen starts hidden: the interface shows one run at a time and
+	// marks that one visible, so every other run is emulated at the low
+	// rate from its first byte.
+	sc.hidden.Store(true)
 	sc.registerAnswers()
 	return sc
 }
@@ -394,6 +398,10 @@ func (sc *screen) copyReplies() {
 		}
 	}
 }
+
+// Visible reports whether the screen is marked as shown (SetVisible); a
+// screen starts hidden.
+func (p *Proc) Visible() bool { return !p.scr.hidden.Load() }
 
 // setVisible says whether a pane shows this screen; a screen shown again
 // catches up at once.
