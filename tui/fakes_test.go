@@ -86,7 +86,7 @@ type fakeScreen struct {
 	keys    []string
 	pasted  []string
 	sizes   [][2]int
-	visible bool
+	visible bool // false until SetVisible(true): screens start hidden, as spawn's do
 }
 
 func (s *fakeScreen) Cursor() uv.Cursor {

@@ -84,7 +84,7 @@ func TestCursorFollowsTheChildInFocusOnly(t *testing.T) {
 	}
 	press(m, "enter")
 	c := m.View().Cursor
-	want := tea.Position{X: 3, Y: m.layout().paneY + 1}
+	want := tea.Position{X: 3, Y: m.layout.paneY + 1}
 	if c == nil || c.Position != want || c.Shape != tea.CursorBar || c.Blink {
 		t.Fatalf("cursor in focus %+v, want a steady bar at %+v", c, want)
 	}
@@ -103,7 +103,7 @@ func TestCursorFollowsTheChildInFocusOnly(t *testing.T) {
 		t.Fatal("cursor shown again by the child stays hidden")
 	}
 	// Below the pane (a screen taller than the pane during a resize): none.
-	scr.cursor.Y = m.layout().paneH
+	scr.cursor.Y = m.layout.paneH
 	update(m, frameMsg{})
 	update(m, outputMsg{id: 1000000})
 	update(m, frameMsg{})
@@ -127,7 +127,7 @@ func TestCursorHiddenWhileThePaneShowsHistory(t *testing.T) {
 	if m.View().Cursor == nil {
 		t.Fatal("no cursor in focus")
 	}
-	update(m, tea.MouseWheelMsg{Button: tea.MouseWheelUp, Y: m.layout().paneY})
+	update(m, tea.MouseWheelMsg{Button: tea.MouseWheelUp, Y: m.layout.paneY})
 	if m.scroll == 0 {
 		t.Fatal("the wheel did not scroll the pane")
 	}

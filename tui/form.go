@@ -41,7 +41,7 @@ func (m *Model) openForm() {
 	for i := range f.inputs {
 		in := textinput.New()
 		in.Prompt = ""
-		in.SetWidth(max(m.width-16, 10))
+		in.SetWidth(max(m.width-formInputMargin, 10))
 		f.inputs[i] = in
 	}
 	f.inputs[fieldCommand].Placeholder = "e.g. npm run dev, or sh -c 'make test; sleep 1'"

@@ -160,6 +160,7 @@ type Model struct {
 	adopt     adoptList
 	filter    textinput.Model
 	showHelp  bool
+	layout    layout // set by relayout; View only reads it
 	status    string
 	statusErr bool
 
@@ -169,7 +170,7 @@ type Model struct {
 	paneDirty   bool
 	frameQueued bool
 	lastFrame   time.Time // when output last redrew the pane
-	shown       int64     // the run whose screen was last marked visible
+	shown       Screen    // the screen last marked visible (syncVisibility)
 	scroll      int       // lines above live output; 0 follows
 	seenTotal   int64     // output lines seen, to keep a scrolled view still
 	newBelow    bool      // output arrived while scrolled back
@@ -221,14 +222,9 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 	if len(snap) > 0 {
 		m.selected = snap[0].RunID
 	}
-	// Runs started before the model (given on the command line) are
-	// emulated at the low rate unless shown: flag them all now.
-	for _, r := range snap {
-		if s := launch.Screen(r.RunID); s != nil {
-			s.SetVisible(r.RunID == m.selected)
-		}
-	}
-	m.shown = m.selected
+	// Every screen starts hidden; the first message (the window's size)
+	// shows the selected one.
+	m.relayout()
 	m.paneDirty = true
 	m.updateKeyStates()
 	return m

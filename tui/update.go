@@ -23,11 +23,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, waitEvent(m.events)
 	}
 	m.viewValid = false
+	// Deferred first, so that it runs last: the layout and the visible
+	// screen follow the state the message left.
+	defer m.settle()
 	defer m.updateKeyStates()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.relayout()
 		m.ensureVisible()
 		m.refreshPane()
 		return m, m.resizeAll()
@@ -133,10 +137,10 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		if m.selected == 0 {
 			m.selected = e.RunID
 		}
+		m.relayout() // the new row may take one from the pane
 		if s := m.launch.Screen(e.RunID); s != nil {
 			w, h := m.paneSize()
 			cmd = resizeCmd([]Screen{s}, w, h)
-			s.SetVisible(e.RunID == m.selected)
 		}
 	}
 	if e.RunID == m.selected {
@@ -253,6 +257,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.askQuit(msg)
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
+		m.relayout()
 		m.ensureVisible()
 		m.refreshPane()
 	case key.Matches(msg, k.Up):
@@ -274,9 +279,9 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.LineDown):
 		m.scrollPane(-1)
 	case key.Matches(msg, k.Top):
-		m.scrollPane(1 << 30)
+		m.scrollPane(scrollAll)
 	case key.Matches(msg, k.Bottom):
-		m.scrollPane(-(1 << 30))
+		m.scrollPane(-scrollAll)
 	case key.Matches(msg, k.New):
 		m.openForm()
 		return m.form.focusCmd()
@@ -486,7 +491,7 @@ func (m *Model) forwardToInput(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
-	l := m.layout()
+	l := m.layout
 	mouse := msg.Mouse()
 	up := mouse.Button == tea.MouseWheelUp
 	switch {
@@ -510,7 +515,7 @@ func (m *Model) onClick(msg tea.MouseClickMsg) {
 	if m.mode != modeNormal {
 		return
 	}
-	l := m.layout()
+	l := m.layout
 	mouse := msg.Mouse()
 	row := mouse.Y - l.tableY - 1 // the first table line is its header
 	if mouse.Button == tea.MouseLeft && row >= 0 && mouse.Y < l.tableY+l.tableH {
@@ -588,6 +593,7 @@ func (m *Model) rowOf(rows []registry.ProcessInfo) int {
 // reselect keeps the selection on a visible run: the same one if it still
 // shows, else the one now at its old row.
 func (m *Model) reselect() {
+	m.relayout() // fewer or more rows: the table's height follows
 	rows := m.visibleRuns()
 	if m.rowOf(rows) >= 0 {
 		m.ensureVisible()
@@ -608,7 +614,7 @@ func (m *Model) ensureVisible() {
 	if i >= 0 {
 		m.selIndex = i
 	}
-	visible := max(m.layout().tableH-1, 1)
+	visible := max(m.layout.tableH-1, 1)
 	if i >= 0 {
 		if i < m.tableTop {
 			m.tableTop = i

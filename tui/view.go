@@ -8,20 +8,13 @@ import (
 
 	"corral/registry"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
 
-// layout places the parts of the screen, top to bottom.
-type layout struct {
-	tableY, tableH int // the table, its header line included
-	paneY, paneH   int // the pane body, below its title line
-	helpH          int
-}
-
+// helpLines renders the help; relayout keeps it in the layout.
 func (m *Model) helpLines() []string {
 	if m.showHelp && m.mode == modeNormal {
 		return strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
@@ -53,44 +46,6 @@ func withHelp(b key.Binding, desc string) key.Binding {
 	return b
 }
 
-func (m *Model) layout() layout {
-	var l layout
-	l.helpH = len(m.helpLines())
-	avail := m.height - 2 - l.helpH // header and status lines
-	if avail <= 0 {
-		return layout{tableY: 1, paneY: m.height, helpH: max(m.height-2, 0)}
-	}
-	l.tableY = 1
-	want := max(len(m.visibleRuns()), 1) + 1
-	l.tableH = min(want, max(3, avail*2/5), avail)
-	if m.mode == modeForm || m.mode == modeAdopt {
-		l.tableH = min(l.tableH, max(avail-12, 2), avail)
-	}
-	rest := avail - l.tableH
-	if rest >= 2 {
-		l.paneY, l.paneH = l.tableY+l.tableH+1, rest-1
-	} else {
-		l.tableH += rest
-		l.paneY = l.tableY + l.tableH
-	}
-	return l
-}
-
-// paneSize is the terminal size given to runs: the pane's, at least 1×1.
-func (m *Model) paneSize() (cols, rows int) {
-	return max(m.width, 1), max(m.layout().paneH, 1)
-}
-
-// PaneSize returns the terminal size of a run in a width × height screen
-// whose table lists the given number of runs: the size to start runs at
-// before the interface has drawn, so that they need no resize.
-func PaneSize(width, height, runs int) (cols, rows int) {
-	m := &Model{width: width, height: height, runs: make([]registry.ProcessInfo, runs),
-		keys: DefaultKeyMap(), help: help.New()}
-	m.help.SetWidth(width)
-	return m.paneSize()
-}
-
 // View renders the whole screen.
 func (m *Model) View() tea.View {
 	if m.viewValid {
@@ -112,7 +67,7 @@ func (m *Model) cursor() *tea.Cursor {
 	if m.mode != modeFocus || m.scroll > 0 || c.Hidden {
 		return nil
 	}
-	l := m.layout()
+	l := m.layout
 	if c.X < 0 || c.X >= m.width || c.Y < 0 || c.Y >= min(len(m.pane), l.paneH) {
 		return nil
 	}
@@ -124,7 +79,7 @@ func (m *Model) Render() string {
 	if m.width < 1 || m.height < 1 {
 		return ""
 	}
-	l := m.layout()
+	l := m.layout
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.headerLine())
 	lines = append(lines, m.tableLines(l.tableH)...)
@@ -140,7 +95,7 @@ func (m *Model) Render() string {
 		}
 	}
 	lines = append(lines, m.statusLine())
-	lines = append(lines, m.helpLines()...)
+	lines = append(lines, l.help...)
 	if len(lines) > m.height {
 		lines = lines[:m.height]
 	}
@@ -372,20 +327,11 @@ func (m *Model) statusLine() string {
 	return m.theme.Status.Render(m.status)
 }
 
-// refreshPane rebuilds the cached pane lines of the selected run.
+// refreshPane rebuilds the cached pane lines of the selected run. Update
+// calls it; which screen is visible is syncVisibility's business.
 func (m *Model) refreshPane() {
 	m.paneDirty = false
-	if m.shown != m.selected {
-		// Marking is a flag on the run's screen, not IO.
-		if s := m.launch.Screen(m.shown); s != nil {
-			s.SetVisible(false)
-		}
-		if s := m.launch.Screen(m.selected); s != nil {
-			s.SetVisible(true)
-		}
-		m.shown = m.selected
-	}
-	l := m.layout()
+	l := m.layout
 	m.pane = nil
 	m.paneCursor = uv.Cursor{Hidden: true}
 	if l.paneH <= 0 || m.selected == 0 {
@@ -509,7 +455,7 @@ func runName(r registry.ProcessInfo) string {
 	}
 	f := strings.Fields(r.Command)
 	// `sh -c 'script'` is named after the script's first command.
-	if len(f) > 2 && f[1] == "-c" && (strings.HasSuffix(f[0], "sh")) {
+	if len(f) > 2 && f[1] == "-c" && shells[filepath.Base(f[0])] {
 		if name := strings.Trim(f[2], `'"`); name != "" {
 			return filepath.Base(name)
 		}
@@ -519,6 +465,12 @@ func runName(r registry.ProcessInfo) string {
 	}
 	return fmt.Sprintf("pid %d", r.PID)
 }
+
+// shells are the programs whose -c runs a script, by name: runName looks
+// into their script. A suffix would not do: `ssh -c aes128-ctr host` names a
+// cipher.
+var shells = map[string]bool{"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "mksh": true,
+	"ash": true, "fish": true, "csh": true, "tcsh": true, "yash": true, "elvish": true, "nu": true}
 
 func taskOf(r registry.ProcessInfo) string {
 	if r.Task != "" {
@@ -530,9 +482,17 @@ func taskOf(r registry.ProcessInfo) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // shortPath shows a path under the home directory with ~.
-func shortPath(p string) string {
-	if home := homeDir; home != "" && strings.HasPrefix(p, home) {
-		return "~" + strings.TrimPrefix(p, home)
+func shortPath(p string) string { return tildePath(p, homeDir) }
+
+// tildePath replaces home at the start of p with ~, at a path component's
+// boundary only: with home /home/al, /home/alice stays as it is.
+func tildePath(p, home string) string {
+	home = strings.TrimRight(home, "/")
+	if home == "" { // no home, or / (every path would start with ~)
+		return p
+	}
+	if p == home || strings.HasPrefix(p, home+"/") {
+		return "~" + p[len(home):]
 	}
 	return p
 }

@@ -51,6 +51,7 @@ func TestNoColorThemeHasNoColours(t *testing.T) {
 	m, _, _ := newTestModel(t, 120, 40)
 	m.theme = NewTheme(Palette{}, true)
 	m.help.Styles = m.theme.Help
+	m.relayout() // the layout keeps the help it rendered
 	for _, keys := range [][]string{nil, {"?"}, {"?", "k"}} {
 		press(m, keys...)
 		for _, sgr := range sgrRE.FindAllStringSubmatch(m.Render(), -1) {
