@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"corral/claude"
 	"corral/config"
+	"corral/internal/logfile"
 	"corral/launch"
 	"corral/registry"
 	"corral/spawn"
@@ -50,6 +52,7 @@ type options struct {
 	version        bool
 	help           bool
 	defaultConfig  bool
+	logLevel       slog.Level
 }
 
 func parseArgs(args []string) (options, error) {
@@ -69,6 +72,10 @@ func parseArgs(args []string) (options, error) {
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
 	fs.BoolVar(&o.defaultConfig, "default-config", false, "")
+	fs.Func("log-level", "", func(s string) (err error) {
+		o.logLevel, err = logfile.ParseLevel(s)
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{err.Error()}
 	}
@@ -96,13 +103,15 @@ flags:
   --config PATH     configuration file (default %s)
   --adopt PID       register a running process as a sidecar run (repeatable)
   --default-config  print the default configuration, which documents every setting
+  --log-level LEVEL debug, info, warn or error (default info), for corral's log:
+                    %s
   --version         print the version
   --help            this help
 
 keys: ↑/↓ select · n new run · k kill · u unregister · r restart · enter type into a run
       (ctrl+] leaves) · pgup/pgdn/home/end scroll output · c clean up · / filter · a adopt
       ? help · q quit (stops every run first)
-`, config.DefaultPath())
+`, config.DefaultPath(), logPath())
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -157,13 +166,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "corral:", err)
 	}
 	defer stopReaping()
+	logger, closeLog := openLog(o.logLevel, stderr)
+	defer closeLog() // last: the stop below still logs
+	logger.Info("corral started", "version", version, "pid", os.Getpid())
 
 	reg := registry.New(registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
-		registry.WithOutputLines(cfg.Settings.ScrollbackLines))
+		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithLogger(logger))
 	spawn.Version = version // answered to XTVERSION
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()
-	follower := claude.NewFollower(reg, home)
+	follower := claude.NewFollower(reg, home, claude.WithLogger(logger))
 	l := launch.New(reg, sp, follower, cfg, cwd)
 	sh := newSignals(sigs)
 	// Whatever happens from here on, no child corral started outlives it,

@@ -87,8 +87,8 @@ func startIn(t testing.TB, w, h int, argv ...string) *term {
 	for i, a := range argv {
 		quoted[i] = shellQuote(a)
 	}
-	script := fmt.Sprintf(`export HOME=%s XDG_CONFIG_HOME=%s/.config; %s; echo "[exit $?]"; stty -a | tr ' ' '\n' | grep -x -- '-*echo'; exec sleep 600`,
-		shellQuote(tm.home), shellQuote(tm.home), strings.Join(quoted, " "))
+	script := fmt.Sprintf(`export HOME=%s XDG_CONFIG_HOME=%s/.config XDG_STATE_HOME=%s/.local/state; %s; echo "[exit $?]"; stty -a | tr ' ' '\n' | grep -x -- '-*echo'; exec sleep 600`,
+		shellQuote(tm.home), shellQuote(tm.home), shellQuote(tm.home), strings.Join(quoted, " "))
 	tm.tmux("new-session", "-d", "-s", "s", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "sh", "-c", script)
 	t.Cleanup(tm.close)
 	return tm
