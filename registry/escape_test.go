@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"corral/internal/proc"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -66,8 +68,8 @@ func TestKillCatchesADoubleForkedDaemon(t *testing.T) {
 	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
 		t.Fatal(err)
 	}
-	st, err := readStat(daemon)
-	if err != nil || st.session == c.Pid() {
+	st, err := proc.Read(daemon)
+	if err != nil || st.Session == c.Pid() {
 		t.Fatalf("the daemon did not leave the run's session: %+v %v", st, err)
 	}
 	gone, err := r.KillProcess(context.Background(), id)

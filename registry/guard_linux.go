@@ -1,10 +1,11 @@
 package registry
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"syscall"
+
+	"corral/internal/proc"
 )
 
 // lineage returns corral's pid and its ancestors' pids: nothing a kill
@@ -13,21 +14,21 @@ func lineage() map[int]bool {
 	out := map[int]bool{}
 	for pid := os.Getpid(); pid > 0 && !out[pid]; {
 		out[pid] = true
-		st, err := readStat(pid)
+		st, err := proc.Read(pid)
 		if err != nil {
 			break
 		}
-		pid = st.ppid
+		pid = st.PPID
 	}
 	return out
 }
 
 func checkAdoptable(pid int) error {
-	st, err := readStat(pid)
-	if err != nil || st.state == 'Z' || st.state == 'X' {
+	st, err := proc.Read(pid)
+	if err != nil || st.Gone() {
 		return refuse(pid, "names no running process")
 	}
-	if st.flags&pfKthread != 0 || st.ppid == 2 || pid == 2 {
+	if st.IsKernelThread() {
 		return refuse(pid, "is a kernel thread")
 	}
 	if lineage()[pid] {
@@ -40,23 +41,9 @@ func checkAdoptable(pid int) error {
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Geteuid() {
 		return refuse(pid, "belongs to another user")
 	}
-	if self, err := readStat(os.Getpid()); err == nil && self.tty != 0 && st.tty == self.tty &&
-		(st.pid == st.session || st.pid == st.pgrp) {
+	if self, err := proc.Read(os.Getpid()); err == nil && self.TTY != 0 && st.TTY == self.TTY &&
+		(st.PID == st.Session || st.PID == st.Pgrp) {
 		return refuse(pid, "leads a session or job on corral's own terminal")
 	}
 	return nil
-}
-
-// carries reports whether the process's initial environment holds entry.
-func carries(pid int, entry string) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
-	if err != nil {
-		return false
-	}
-	for _, kv := range bytes.Split(b, []byte{0}) {
-		if string(kv) == entry {
-			return true
-		}
-	}
-	return false
 }

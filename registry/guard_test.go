@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"corral/internal/proc"
+
 	"github.com/creack/pty"
 )
 
@@ -63,9 +65,9 @@ func TestCheckAdoptableRefusesWhatCorralMustNeverSignal(t *testing.T) {
 
 func TestCheckAdoptableRefusesKernelThreads(t *testing.T) {
 	var kthread int
-	for _, p := range allProcs() {
-		if p.flags&pfKthread != 0 {
-			kthread = p.pid
+	for _, p := range proc.All() {
+		if p.IsKernelThread() {
+			kthread = p.PID
 			break
 		}
 	}
@@ -178,10 +180,10 @@ func TestKillNeverSignalsCorralOrItsAncestors(t *testing.T) {
 	}
 	// A tree whose walk would reach corral (a session-wide kill of corral's
 	// own session) leaves corral and its ancestors out.
-	self, _ := readStat(os.Getpid())
-	for _, p := range treeOf(self.session, true, true, "") {
-		if lineage()[p.pid] {
-			t.Fatalf("the tree of session %d holds %d, corral or an ancestor", self.session, p.pid)
+	self, _ := proc.Read(os.Getpid())
+	for _, p := range treeOf(self.Session, true, true, "") {
+		if lineage()[p.PID] {
+			t.Fatalf("the tree of session %d holds %d, corral or an ancestor", self.Session, p.PID)
 		}
 	}
 }

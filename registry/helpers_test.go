@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"corral/internal/proc"
+
 	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
 )
@@ -116,9 +118,9 @@ func exitOf(err error) Exit {
 // liveInSession lists the live (not zombie) processes whose session is sid.
 func liveInSession(sid int) []int {
 	var pids []int
-	for _, p := range allProcs() {
-		if p.session == sid {
-			pids = append(pids, p.pid)
+	for _, p := range proc.All() {
+		if p.Session == sid {
+			pids = append(pids, p.PID)
 		}
 	}
 	return pids

@@ -123,11 +123,11 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 	collect := func() []target {
 		var fresh []target
 		for _, p := range treeOf(pid, sessionWide, leaderOK, marker) {
-			if _, ok := held[p.pid]; ok {
+			if _, ok := held[p.PID]; ok {
 				continue
 			}
-			if t, ok := openTarget(p.pid, p.start); ok {
-				held[p.pid] = t
+			if t, ok := openTarget(p.PID, p.Start); ok {
+				held[p.PID] = t
 				fresh = append(fresh, t)
 			}
 		}

@@ -35,10 +35,10 @@ func TestKillReachesSessionGroupsAndDescendantsAfterGrace(t *testing.T) {
 	}
 	var ownSession, ownGroup int
 	for _, p := range tree {
-		if p.session != c.Pid() {
-			ownSession = p.pid
-		} else if p.pgrp != c.Pid() {
-			ownGroup = p.pid
+		if p.Session != c.Pid() {
+			ownSession = p.PID
+		} else if p.Pgrp != c.Pid() {
+			ownGroup = p.PID
 		}
 	}
 	if ownSession == 0 || ownGroup == 0 {
@@ -51,8 +51,8 @@ func TestKillReachesSessionGroupsAndDescendantsAfterGrace(t *testing.T) {
 		t.Fatalf("KillProcess = %v, %v", gone, err)
 	}
 	for _, p := range tree {
-		if isLive(p.pid) {
-			t.Errorf("pid %d survived the kill", p.pid)
+		if isLive(p.PID) {
+			t.Errorf("pid %d survived the kill", p.PID)
 		}
 	}
 	if left := liveInSession(c.Pid()); len(left) > 0 {
@@ -191,8 +191,8 @@ sh -c 'trap "" TERM; sleep 1000 & echo ready $$; wait' & wait`, 2)
 		t.Fatalf("KillProcess = %v, %v", gone, err)
 	}
 	for _, k := range kids {
-		if isLive(k.pid) {
-			t.Errorf("sidecar process %d survived", k.pid)
+		if isLive(k.PID) {
+			t.Errorf("sidecar process %d survived", k.PID)
 		}
 	}
 	if !isLive(shell.Pid()) {
@@ -269,8 +269,8 @@ func TestKillProcessByPID(t *testing.T) {
 		t.Fatalf("KillProcessByPID = %v, %v", gone, err)
 	}
 	for _, p := range tree {
-		if isLive(p.pid) {
-			t.Errorf("pid %d survived", p.pid)
+		if isLive(p.PID) {
+			t.Errorf("pid %d survived", p.PID)
 		}
 	}
 	if info, _ := r.Process(id); info.Status != StatusKilled {
@@ -340,7 +340,7 @@ func TestKillAll(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range treeOf(c.Pid(), true, true, "") {
-			pids = append(pids, p.pid)
+			pids = append(pids, p.PID)
 		}
 	}
 	if err := r.KillAll(context.Background()); err != nil {

@@ -33,7 +33,7 @@ func (r *Registry) followLeftovers(ru *run, pid int) {
 		}
 		ts := make([]target, 0, len(tree))
 		for _, p := range tree {
-			if t, ok := openTarget(p.pid, p.start); ok {
+			if t, ok := openTarget(p.PID, p.Start); ok {
 				ts = append(ts, t)
 			}
 		}

@@ -1,106 +1,27 @@
 package registry
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
+
+	"corral/internal/proc"
 
 	"golang.org/x/sys/unix"
 )
 
-// procStat is what the kill path needs from /proc/PID/stat.
-type procStat struct {
-	pid, ppid, pgrp, session int
-	tty                      int // field 7: the controlling terminal's device number, 0 for none
-	state                    byte
-	flags                    uint64 // field 9: the kernel's PF_* flags
-	start                    uint64 // field 22: start time in clock ticks since boot
-}
-
-// pfKthread is the kernel's PF_KTHREAD flag: the process is a kernel thread.
-const pfKthread = 0x00200000
-
-func readStat(pid int) (procStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStat{}, err
-	}
-	return parseStat(b)
-}
-
-// parseStat parses a /proc/PID/stat line. The command name sits between the
-// first '(' and the last ')' and may itself hold spaces and parentheses.
-func parseStat(b []byte) (procStat, error) {
-	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if open < 0 || end < open {
-		return procStat{}, errors.New("malformed stat")
-	}
-	var st procStat
-	var err error
-	if st.pid, err = strconv.Atoi(string(bytes.TrimSpace(b[:open]))); err != nil {
-		return procStat{}, err
-	}
-	f := bytes.Fields(b[end+1:])
-	// f[0] is field 3 (state); field N is f[N-3].
-	if len(f) < 20 {
-		return procStat{}, errors.New("short stat")
-	}
-	st.state = f[0][0]
-	ints := []*int{&st.ppid, &st.pgrp, &st.session}
-	for i, p := range ints {
-		if *p, err = strconv.Atoi(string(f[1+i])); err != nil {
-			return procStat{}, err
-		}
-	}
-	if st.tty, err = strconv.Atoi(string(f[4])); err != nil {
-		return procStat{}, err
-	}
-	if st.flags, err = strconv.ParseUint(string(f[6]), 10, 64); err != nil {
-		return procStat{}, err
-	}
-	if st.start, err = strconv.ParseUint(string(f[19]), 10, 64); err != nil {
-		return procStat{}, err
-	}
-	return st, nil
-}
-
 // processStartTime returns the start time of a live process, which with its
 // pid names it uniquely: a reused pid has a later start time.
 func processStartTime(pid int) (uint64, error) {
-	st, err := readStat(pid)
+	st, err := proc.Read(pid)
 	if err != nil {
 		return 0, err
 	}
-	if st.state == 'Z' || st.state == 'X' {
+	if st.Gone() {
 		return 0, fmt.Errorf("process %d has exited", pid)
 	}
-	return st.start, nil
-}
-
-// allProcs reads every live (not zombie) process on the machine.
-func allProcs() []procStat {
-	d, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	names, _ := d.Readdirnames(-1)
-	out := make([]procStat, 0, len(names))
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		st, err := readStat(pid)
-		if err != nil || st.state == 'Z' || st.state == 'X' {
-			continue
-		}
-		out = append(out, st)
-	}
-	return out
+	return st.Start, nil
 }
 
 // treeOf returns the live processes a kill of pid must reach. With
@@ -113,13 +34,13 @@ func allProcs() []procStat {
 // carries it, and their descendants: what a run orphaned (a double-forked
 // daemon) is reparented to corral, its subreaper, and found there. Corral
 // and its ancestors are never part of a tree.
-func treeOf(pid int, sessionWide, includeLeader bool, marker string) []procStat {
-	procs := allProcs()
+func treeOf(pid int, sessionWide, includeLeader bool, marker string) []proc.Stat {
+	procs := proc.All()
 	children := map[int][]int{}
-	byPid := map[int]procStat{}
+	byPid := map[int]proc.Stat{}
 	for _, p := range procs {
-		children[p.ppid] = append(children[p.ppid], p.pid)
-		byPid[p.pid] = p
+		children[p.PPID] = append(children[p.PPID], p.PID)
+		byPid[p.PID] = p
 	}
 	never := lineage()
 	seen := map[int]bool{}
@@ -135,8 +56,8 @@ func treeOf(pid int, sessionWide, includeLeader bool, marker string) []procStat 
 	}
 	if sessionWide {
 		for _, p := range procs {
-			if p.pid != pid && (p.session == pid || p.pgrp == pid) {
-				add(p.pid)
+			if p.PID != pid && (p.Session == pid || p.Pgrp == pid) {
+				add(p.PID)
 			}
 		}
 	}
@@ -145,7 +66,7 @@ func treeOf(pid int, sessionWide, includeLeader bool, marker string) []procStat 
 		mine := children[self]
 		for i := 0; i < len(mine); i++ {
 			q := mine[i]
-			if !seen[q] && q != pid && carries(q, marker) {
+			if !seen[q] && q != pid && proc.HasEnv(q, marker) {
 				add(q)
 			}
 			mine = append(mine, children[q]...)
@@ -156,7 +77,7 @@ func treeOf(pid int, sessionWide, includeLeader bool, marker string) []procStat 
 			add(c)
 		}
 	}
-	out := make([]procStat, 0, len(queue))
+	out := make([]proc.Stat, 0, len(queue))
 	for _, q := range queue {
 		out = append(out, byPid[q])
 	}

@@ -6,17 +6,14 @@ import (
 	"errors"
 	"time"
 
+	"corral/internal/proc"
+
 	"golang.org/x/sys/unix"
 )
 
 // Outside Linux there is no /proc: a process is named by its pid alone, a
 // kill reaches the process group of a child corral started (or the adopted
 // process alone), and exits are noticed by polling.
-
-type procStat struct {
-	pid   int
-	start uint64
-}
 
 func processStartTime(pid int) (uint64, error) {
 	if err := unix.Kill(pid, 0); err != nil && !errors.Is(err, unix.EPERM) {
@@ -25,11 +22,11 @@ func processStartTime(pid int) (uint64, error) {
 	return 0, nil
 }
 
-func treeOf(pid int, sessionWide, includeLeader bool, _ string) []procStat {
+func treeOf(pid int, sessionWide, includeLeader bool, _ string) []proc.Stat {
 	if !includeLeader {
 		return nil
 	}
-	return []procStat{{pid: pid}}
+	return []proc.Stat{{PID: pid}}
 }
 
 type target struct {
