@@ -75,3 +75,17 @@ func TestUnregisterOfALiveRunSaysQuitHangsItUp(t *testing.T) {
 		t.Fatalf("question for an adopted run %q", q)
 	}
 }
+
+func TestRawViewChoiceIsDroppedWithItsRun(t *testing.T) {
+	m, _ := releaseModel(t)
+	m.selectRun(1)
+	press(m, "v")
+	if !m.raw[1] {
+		t.Fatal("v did not switch run 1 to its raw stream")
+	}
+	info := m.runs[0]
+	update(m, runEventMsg{ev: registry.Event{Kind: registry.EventUnregistered, RunID: 1, Info: info}})
+	if _, kept := m.raw[1]; kept || len(m.raw) != 0 {
+		t.Fatalf("the raw choice outlived its run: %v", m.raw)
+	}
+}

@@ -124,6 +124,7 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		if found {
 			m.runs = append(m.runs[:i], m.runs[i+1:]...)
 		}
+		delete(m.raw, e.RunID) // the view's only per-run state goes with the run
 		if e.RunID == m.selected {
 			m.selected = 0
 			m.reselect()
