@@ -108,9 +108,10 @@ flags:
   --version         print the version
   --help            this help
 
-keys: ↑/↓ select · n new run · k kill · u unregister · r restart · enter type into a run
+default keys (a config may change them; ? in corral shows the keys in force):
+      ↑/↓ select · n new run · k kill · u unregister · r restart · enter type into a run
       (ctrl+] leaves) · pgup/pgdn/home/end scroll output · c clean up · / filter · a adopt
-      ? help · q quit (stops every run first)
+      ? help · q quit (stops the runs corral started; adopted runs keep running)
 `, config.DefaultPath(), logPath())
 }
 

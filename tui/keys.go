@@ -177,8 +177,10 @@ func DefaultKeyMap() KeyMap {
 }
 
 // ShortHelp is the one-line help of the main screen.
+// The actions come first and help and quit before navigation, so that a
+// narrow screen, which cuts the line short, still shows how to get help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.New, k.Kill, k.Unregister, k.Focus, k.Restart, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.New, k.Kill, k.Unregister, k.Focus, k.Help, k.Quit, k.Up, k.Down, k.Restart, k.Filter}
 }
 
 // FullHelp is the help that the help key shows, in columns.
