@@ -144,7 +144,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Nothing is started or adopted without a terminal to show it on: the
 	// UI could not start, and nothing should run unseen.
 	if !isTerminal(stdin) || !isTerminal(stdout) {
-		fmt.Fprintln(stderr, "corral: corral needs a terminal (stdin and stdout must be a TTY)")
+		fmt.Fprintln(stderr, "corral needs a terminal (stdin and stdout must be a TTY)")
 		return 2
 	}
 	if err := checkAdopts(o.adopt); err != nil {
@@ -217,7 +217,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code := sh.code(); code != 0 {
 		return code
 	}
-	if err != nil && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, tea.ErrProgramKilled) {
+	if err != nil && (errors.Is(err, tea.ErrProgramPanic) ||
+		!errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, tea.ErrProgramKilled)) {
 		fmt.Fprintln(stderr, "corral:", err)
 		return 1
 	}
@@ -252,7 +253,8 @@ func checkAdopts(pids []int) error {
 // runs unregistered while alive, whose terminal closes with corral.
 func stopAll(reg *registry.Registry, sp *spawn.Spawner, grace time.Duration, sh *signals, stderr io.Writer) {
 	if live := reg.Owned(); len(live) > 0 {
-		fmt.Fprintf(stderr, "corral: stopping %d run(s)…\n", len(live))
+		fmt.Fprintf(stderr, "corral: stopping %d run(s): SIGTERM now, SIGKILL in %s (a second signal or ctrl+c: at once)…\n",
+			len(live), grace)
 		ctx, cancel := context.WithTimeout(context.Background(), grace+5*time.Second)
 		defer cancel()
 		stop := sh.onNext(cancel)

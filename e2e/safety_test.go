@@ -123,8 +123,14 @@ func TestOneBadCommandDoesNotAbortTheLaunch(t *testing.T) {
 	tm := startCorral(t, 120, 30, "sh -c 'echo first; exec sleep 7395'", "nonexistent-prog", "sh -c 'echo third; exec sleep 7396'")
 	tm.waitFor("both good runs", func(s string) bool { return pidOf("sleep 7395") != 0 && pidOf("sleep 7396") != 0 })
 	s := tm.waitText("nonexistent-prog")
+	if r := row(s, "nonexistent-prog"); !strings.Contains(r, "failed 127") || !strings.Contains(r, " - ") {
+		t.Fatalf("the bad command's row (failed 127, no pid): %q\n%s", r, s)
+	}
+	// r retries it: still not found, the row and corral stay.
+	tm.keys("Down", "r")
+	s = tm.waitText("not restarted: nonexistent-prog: command not found")
 	if r := row(s, "nonexistent-prog"); !strings.Contains(r, "failed 127") {
-		t.Fatalf("the bad command's row: %q\n%s", r, s)
+		t.Fatalf("after a retry: %q\n%s", r, s)
 	}
 	tm.keys("q")
 	tm.waitText("2 runs still alive")

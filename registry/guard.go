@@ -34,10 +34,11 @@ func CheckAdoptable(pid int) error {
 	return checkAdoptable(pid)
 }
 
-// markerVar is the environment variable that tags every process of a run
+// MarkerVar is the environment variable that tags every process of a run
 // corral started, so that a descendant which left the run's session (a
-// daemon that double-forked) is still found and stopped with its run.
-const markerVar = "CORRAL_RUN"
+// daemon that double-forked) is still found and stopped with its run. Its
+// value starts with the pid of the corral that started the run.
+const MarkerVar = "CORRAL_RUN"
 
 // newToken returns a random tag for one registry, so that markers of two
 // registries (two corrals, or two in one test binary) never match.
@@ -51,5 +52,5 @@ func newToken() string {
 // runID carries; spawn adds it to the environment of what it starts, and a
 // kill of the run reaches every descendant of corral that carries it.
 func (r *Registry) Marker(runID int64) string {
-	return markerVar + "=" + r.token + ":" + strconv.FormatInt(runID, 10)
+	return MarkerVar + "=" + strconv.Itoa(os.Getpid()) + "." + r.token + ":" + strconv.FormatInt(runID, 10)
 }

@@ -3,6 +3,7 @@ package registry
 import (
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"corral/internal/proc"
@@ -40,6 +41,11 @@ func checkAdoptable(pid int) error {
 	}
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Geteuid() {
 		return refuse(pid, "belongs to another user")
+	}
+	if v, ok := proc.Env(pid, MarkerVar); ok {
+		if owner, _, _ := strings.Cut(v, "."); owner != strconv.Itoa(os.Getpid()) {
+			return refuse(pid, "is a run of another corral (pid "+owner+"): stop or unregister it there")
+		}
 	}
 	if self, err := proc.Read(os.Getpid()); err == nil && self.TTY != 0 && st.TTY == self.TTY &&
 		(st.PID == st.Session || st.PID == st.Pgrp) {

@@ -187,3 +187,48 @@ func TestKillNeverSignalsCorralOrItsAncestors(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAdoptableRefusesAnotherCorralsRun(t *testing.T) {
+	start := func(marker string) int {
+		cmd := exec.Command("sleep", "7441")
+		cmd.Env = append(os.Environ(), marker)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+		for i := 0; i < 2000 && !proc.HasEnv(cmd.Process.Pid, marker); i++ {
+			time.Sleep(5 * time.Millisecond) // until the exec shows
+		}
+		return cmd.Process.Pid
+	}
+	other := start(MarkerVar + "=1234567.feedface:1000000")
+	if err := CheckAdoptable(other); err == nil || !strings.Contains(err.Error(), "another corral (pid 1234567)") {
+		t.Fatalf("another corral's run: %v", err)
+	}
+	r := New()
+	defer r.Close()
+	if err := CheckAdoptable(start(r.Marker(1000001))); err != nil {
+		t.Fatalf("a run of this corral (unregistered, say) refused: %v", err)
+	}
+}
+
+func TestAFailedStartCanBeKilledAndRemoved(t *testing.T) {
+	r := New()
+	defer r.Close()
+	id, err := r.RecordFailure(RegistrationConfig{Command: "missing"}, Exit{Code: 127}, "missing: command not found")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A restart kills the run first: that must not close its end twice.
+	if gone, err := r.KillProcess(context.Background(), id); !gone || err != nil {
+		t.Fatalf("kill of a run that never started: %v %v", gone, err)
+	}
+	if info, _ := r.Process(id); info.Status != StatusFailed || info.ExitCode != 127 {
+		t.Fatalf("after the kill: %+v", info)
+	}
+	if ids := r.CleanupFinishedProcesses(); len(ids) != 1 || ids[0] != id {
+		t.Fatalf("cleanup: %v", ids)
+	}
+}

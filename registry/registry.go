@@ -372,7 +372,7 @@ func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason strin
 		ended: make(chan struct{}),
 		stop:  make(chan struct{}),
 	}
-	close(ru.ended)
+	ru.endOnce.Do(func() { close(ru.ended) }) // a later kill finds it ended
 	_, _ = ru.out.Write([]byte(reason + "\n"))
 	r.mu.Lock()
 	defer r.mu.Unlock()

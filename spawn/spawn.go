@@ -286,7 +286,9 @@ func lookPath(name, dir string) (string, error) {
 // to its directory, and without the variables that describe corral's own
 // terminal.
 func childEnv(dir string, extra []string) []string {
-	drop := map[string]bool{"TERM": true, "COLORTERM": true, "TMUX": true, "TMUX_PANE": true,
+	// A marker inherited from a corral that runs this one is replaced by
+	// this corral's own (nested corrals are found through the tree).
+	drop := map[string]bool{registry.MarkerVar: true, "TERM": true, "COLORTERM": true, "TMUX": true, "TMUX_PANE": true,
 		"LINES": true, "COLUMNS": true, "TERM_PROGRAM": true, "TERM_PROGRAM_VERSION": true}
 	if dir != "" {
 		drop["PWD"] = true

@@ -110,9 +110,13 @@ func restartCmd(reg Registry, l Launcher, id int64, cols, rows int) tea.Cmd {
 			}
 			return launchedMsg{err: err, restart: id}
 		}
-		_ = reg.UnregisterProcess(id)
 		req.Cols, req.Rows = cols, rows
 		nid, err := l.Launch(req)
+		if err == nil {
+			// The old row goes once the new run is up: a command that still
+			// cannot start keeps its failed row and its error.
+			_ = reg.UnregisterProcess(id)
+		}
 		return launchedMsg{id: nid, err: err, restart: id}
 	}
 }

@@ -225,13 +225,15 @@ type adoptList struct {
 	err        string
 }
 
-func newAdoptList(k KeyMap) adoptList {
+func newAdoptList(k KeyMap, width int) adoptList {
 	in := textinput.New()
 	in.Prompt = " PID: "
 	in.Placeholder = "type a pid"
 	if pick := keysOf(k.Up, k.Down); pick != "" {
 		in.Placeholder += ", or pick one below with " + pick
 	}
+	// Without a width the input shows one character of its placeholder.
+	in.SetWidth(max(width-formInputMargin, 10))
 	return adoptList{input: in}
 }
 

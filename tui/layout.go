@@ -37,15 +37,19 @@ type layout struct {
 	tableY, tableH int      // the table, its header line included
 	paneY, paneH   int      // the pane body, below its title line
 	help           []string // the help lines, rendered once per relayout
+	status         []string // the status line, or a question wrapped over a few
 }
+
+// maxQuestionLines bounds how many lines a long question may take.
+const maxQuestionLines = 3
 
 // relayout computes the layout from the size, the mode, the help shown and
 // the rows of the table. Update calls it when one of these changes and
 // something later in the same message reads the layout (a resize command,
 // the table's scroll), and settle calls it after every message.
 func (m *Model) relayout() {
-	l := layout{tableY: 1, help: m.helpLines()}
-	avail := m.height - 2 - len(l.help) // header and status lines
+	l := layout{tableY: 1, help: m.helpLines(), status: m.statusLines()}
+	avail := m.height - 1 - len(l.status) - len(l.help) // the header line above
 	if avail <= 0 {
 		l.paneY = m.height
 		m.layout = l

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestUnregisterOfALiveRunSaysQuitHangsItUp(t *testing.T) {
 	m, _ := releaseModel(t)
 	m.selectRun(1)
 	press(m, "u")
-	if !strings.Contains(m.confirm.question, "until corral quits, which hangs it up") {
+	if !strings.Contains(m.confirm.question, "runs on until corral quits and hangs it up") {
 		t.Fatalf("question %q", m.confirm.question)
 	}
 	press(m, "n")
@@ -87,5 +88,25 @@ func TestRawViewChoiceIsDroppedWithItsRun(t *testing.T) {
 	update(m, runEventMsg{ev: registry.Event{Kind: registry.EventUnregistered, RunID: 1, Info: info}})
 	if _, kept := m.raw[1]; kept || len(m.raw) != 0 {
 		t.Fatalf("the raw choice outlived its run: %v", m.raw)
+	}
+}
+
+func TestARestartThatFailsKeepsTheOldRow(t *testing.T) {
+	reg := newFakeReg(registry.ProcessInfo{RunID: 7, Command: "missing", StartedAt: epoch, EndedAt: epoch,
+		Status: registry.StatusFailed, Exit: registry.Exit{Code: 127}, ExitCode: 127, HasHandle: true})
+	l := newFakeLauncher()
+	l.requests[7] = Request{Command: "missing"}
+	l.err = errors.New("missing: command not found")
+	m := New(reg, l, Options{Keys: DefaultKeyMap(), Theme: plainTheme(), Now: func() time.Time { return epoch }})
+	update(m, tea.WindowSizeMsg{Width: 100, Height: 20})
+	feed(m, press(m, "r"))
+	if len(reg.dropped) != 0 {
+		t.Fatalf("the failed row was dropped though the retry failed: %v", reg.dropped)
+	}
+	if !strings.Contains(m.status, "run 7 not restarted: missing: command not found") {
+		t.Fatalf("status %q", m.status)
+	}
+	if row := lineWith(screenText(m), "missing"); !strings.Contains(row, " - ") || !strings.Contains(row, "failed 127") {
+		t.Fatalf("row %q", row)
 	}
 }

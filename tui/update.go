@@ -199,6 +199,10 @@ func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
 			m.form.setError(msg.err)
 			return nil
 		}
+		if msg.restart != 0 {
+			m.setError(fmt.Errorf("run %d not restarted: %w", msg.restart, msg.err))
+			return nil
+		}
 		m.setError(msg.err)
 		return nil
 	}
@@ -293,7 +297,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cleanupCmd(m.reg)
 	case key.Matches(msg, k.Adopt):
 		m.mode = modeAdopt
-		m.adopt = newAdoptList(m.keys)
+		m.adopt = newAdoptList(m.keys, m.width)
+		m.setStatus("")
 		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
 	case !hasSel:
 		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw) {
@@ -316,7 +321,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		q := fmt.Sprintf("Remove run %d (%s) from the list?", sel.RunID, runName(sel))
 		switch {
 		case sel.Status.Live() && sel.HasHandle:
-			q = fmt.Sprintf("Stop tracking run %d (%s)? It keeps running as pid %d until corral quits, which hangs it up (its terminal closes).",
+			q = fmt.Sprintf("Stop tracking run %d (%s)? pid %d runs on until corral quits and hangs it up.",
 				sel.RunID, runName(sel), sel.PID)
 		case sel.Status.Live():
 			q = fmt.Sprintf("Stop tracking run %d (%s)? It keeps running as pid %d.", sel.RunID, runName(sel), sel.PID)

@@ -65,7 +65,7 @@ func TestStoppingRowShowsCountdown(t *testing.T) {
 func TestUnregisterSaysALiveRunKeepsRunning(t *testing.T) {
 	m, reg, _ := newTestModel(t, 120, 40)
 	press(m, "u")
-	if !strings.Contains(m.confirm.question, "keeps running as pid 4101") {
+	if !strings.Contains(m.confirm.question, "pid 4101 runs on") {
 		t.Fatalf("question %q", m.confirm.question)
 	}
 	feed(m, press(m, "y"))

@@ -94,7 +94,7 @@ func (m *Model) Render() string {
 			lines = append(lines, fit(m.pane, l.paneH)...)
 		}
 	}
-	lines = append(lines, m.statusLine())
+	lines = append(lines, l.status...)
 	lines = append(lines, l.help...)
 	if len(lines) > m.height {
 		lines = lines[:m.height]
@@ -158,7 +158,7 @@ func (m *Model) columns() []column {
 		{"ID", 7, 0, 2, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.RunID) }},
 		{"KIND", 7, 0, 6, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
 		{"NAME", 8, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
-		{"PID", 7, 0, 3, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.PID) }},
+		{"PID", 7, 0, 3, pidText},
 		{"STATUS", status, 0, 1, statusText},
 		{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
 		{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
@@ -313,18 +313,28 @@ func (m *Model) paneTitle() string {
 		m.theme.PaneBorder.Render(strings.Repeat("─", max(fill, 0))) + r
 }
 
-func (m *Model) statusLine() string {
+// statusLines is the status line; a question too long for one line (with
+// its answer keys at its end) wraps over up to maxQuestionLines.
+func (m *Model) statusLines() []string {
 	if m.mode == modeConfirm {
 		q := m.confirm.question
 		if answers := keysOf(m.keys.Yes, m.keys.No); answers != "" {
 			q += " (" + answers + ")"
 		}
-		return m.theme.Warn.Render(q)
+		lines := strings.Split(ansi.Wrap(q, max(m.width, 1), ""), "\n")
+		if len(lines) > maxQuestionLines {
+			// Keep the answer keys, which end the question, in sight.
+			lines = append(lines[:maxQuestionLines-1], lines[len(lines)-1])
+		}
+		for i, s := range lines {
+			lines[i] = m.theme.Warn.Render(s)
+		}
+		return lines
 	}
 	if m.statusErr {
-		return m.theme.Error.Render(m.status)
+		return []string{m.theme.Error.Render(m.status)}
 	}
-	return m.theme.Status.Render(m.status)
+	return []string{m.theme.Status.Render(m.status)}
 }
 
 // refreshPane rebuilds the cached pane lines of the selected run. Update
@@ -398,6 +408,14 @@ func expandTabs(s string) string {
 
 // statusText is the STATUS cell: running, a countdown while stopping, or how
 // the run ended.
+// pidText is the PID column: "-" for a run that never had a process.
+func pidText(r registry.ProcessInfo, _ time.Time) string {
+	if r.PID == 0 {
+		return "-"
+	}
+	return fmt.Sprint(r.PID)
+}
+
 func statusText(r registry.ProcessInfo, now time.Time) string {
 	s := lifeText(r, now)
 	if r.Leftover > 0 && !r.Status.Live() {

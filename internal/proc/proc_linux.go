@@ -114,6 +114,20 @@ func Cwd(pid int) string {
 	return d
 }
 
+// Env returns the value of key in the process's initial environment.
+func Env(pid int, key string) (string, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return "", false
+	}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		if k, v, ok := bytes.Cut(kv, []byte{'='}); ok && string(k) == key {
+			return string(v), true
+		}
+	}
+	return "", false
+}
+
 // HasEnv reports whether the process's initial environment holds the
 // KEY=value entry.
 func HasEnv(pid int, entry string) bool {

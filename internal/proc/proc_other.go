@@ -42,6 +42,9 @@ func Name(int) (string, error) { return "", errUnsupported }
 // Cwd is not known without /proc.
 func Cwd(int) string { return "" }
 
+// Env is not known without /proc.
+func Env(int, string) (string, bool) { return "", false }
+
 // HasEnv is not known without /proc.
 func HasEnv(int, string) bool { return false }
 
