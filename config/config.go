@@ -290,7 +290,7 @@ func DefaultPath() string {
 type Error struct {
 	Path string
 	Line int    // 0 when unknown
-	Key  string // the field, e.g. agent[2].kind
+	Key  string // the field, e.g. agent.1.kind (agents counted from 0)
 	Msg  string
 }
 
