@@ -77,7 +77,7 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 func BenchmarkTail(b *testing.B) {
-	o := newOutput(10_000, 8<<10)
+	o := NewOutput(10_000, 8<<10)
 	for range 10_000 {
 		_, _ = o.Write([]byte("some line of output that is not short\n"))
 	}
@@ -98,7 +98,7 @@ func BenchmarkScrollbackBytesPerLine(b *testing.B) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		o := newOutput(10_000, 8<<10)
+		o := NewOutput(10_000, 8<<10)
 		for range 20_000 {
 			_, _ = o.Write(line)
 		}

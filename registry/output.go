@@ -8,15 +8,19 @@ import (
 )
 
 // Output is the bounded plain-text history of one run: a ring of the last
-// N complete lines (WithOutputLines) plus the line being written. Appends never wait on readers for longer
-// than a copy of slice headers; lines are immutable strings, so readers share
-// them without copying text.
+// complete lines plus the line being written. The ring holds at most N lines
+// (WithOutputLines) and at most B bytes of their text (WithOutputBytes); the
+// oldest lines go first when either limit is reached. Appends never wait on
+// readers for longer than a copy of slice headers; lines are immutable
+// strings, so readers share them without copying text.
 type Output struct {
 	mu        sync.Mutex
-	lines     []string // ring storage, len == cap once full
-	head      int      // index of the oldest line when full
-	full      bool
-	max       int
+	ring      []string // storage, grown up to max; the lines held are ring[head], ring[head+1], … (mod len)
+	head      int      // index of the oldest line held
+	n         int      // lines held
+	max       int      // lines held at most
+	maxBytes  int      // bytes of complete lines held at most (the newest line is always kept)
+	bytes     int      // bytes of the complete lines held, kept as lines come and go
 	lineBytes int
 	cur       []byte // the unfinished last line
 	cr        bool   // a carriage return is pending: the next text overwrites cur
@@ -24,14 +28,19 @@ type Output struct {
 }
 
 // NewOutput returns an empty history of at most maxLines lines of at most
-// lineBytes bytes each. Runs get theirs from the registry; this is for
-// readers' tests and other producers.
+// lineBytes bytes each, and at most DefaultOutputBytes of text. Runs get
+// theirs from the registry; this is for readers' tests and other producers.
 func NewOutput(maxLines, lineBytes int) *Output {
-	return newOutput(max(maxLines, 1), max(lineBytes, 16))
+	return NewOutputBudget(maxLines, lineBytes, DefaultOutputBytes)
 }
 
-func newOutput(maxLines, lineBytes int) *Output {
-	return &Output{max: maxLines, lineBytes: lineBytes, lines: make([]string, 0, min(maxLines, 256))}
+// NewOutputBudget is NewOutput with a byte budget: the complete lines held
+// never add up to more than maxBytes bytes, except that the newest is always
+// kept.
+func NewOutputBudget(maxLines, lineBytes, maxBytes int) *Output {
+	maxLines = max(maxLines, 1)
+	return &Output{max: maxLines, lineBytes: max(lineBytes, 16), maxBytes: max(maxBytes, 1),
+		ring: make([]string, min(maxLines, 256))}
 }
 
 // Write appends text. '\n' ends a line, '\r' makes the following text
@@ -40,6 +49,29 @@ func newOutput(maxLines, lineBytes int) *Output {
 func (o *Output) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.write(p)
+	return len(p), nil
+}
+
+// AppendLine adds text as a line of its own, as the original
+// append_live_output did: an unfinished line is ended first, and the text is
+// ended with a line end unless it already ends with one ("x\n" adds the one
+// line "x", "a\nb" adds two, "" adds an empty line).
+func (o *Output) AppendLine(text string) {
+	text = strings.TrimSuffix(text, "\n")
+	text = strings.TrimSuffix(text, "\r")
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.cur) > 0 {
+		o.endLine()
+	}
+	o.cr = false
+	o.write([]byte(text))
+	o.cr = false
+	o.endLine()
+}
+
+func (o *Output) write(p []byte) {
 	for i := 0; i < len(p); {
 		j := i
 		for j < len(p) && p[j] != '\n' && p[j] != '\r' {
@@ -62,7 +94,6 @@ func (o *Output) Write(p []byte) (int, error) {
 		}
 		i = j + 1
 	}
-	return len(p), nil
 }
 
 func (o *Output) appendCur(b []byte) {
@@ -87,18 +118,36 @@ func (o *Output) endLine() {
 	}
 }
 
+// push adds a complete line, first dropping the oldest lines while either
+// limit would be passed. Each line is dropped once, so a push costs O(1)
+// amortised.
 func (o *Output) push(s string) {
 	o.total++
-	if !o.full {
-		o.lines = append(o.lines, s)
-		if len(o.lines) == o.max {
-			o.full = true
-		}
-		return
+	for o.n > 0 && (o.n == o.max || o.bytes+len(s) > o.maxBytes) {
+		o.bytes -= len(o.ring[o.head])
+		o.ring[o.head] = "" // let the text go
+		o.head = (o.head + 1) % len(o.ring)
+		o.n--
 	}
-	o.lines[o.head] = s
-	o.head = (o.head + 1) % o.max
+	if o.n == len(o.ring) {
+		o.grow()
+	}
+	o.ring[(o.head+o.n)%len(o.ring)] = s
+	o.n++
+	o.bytes += len(s)
 }
+
+// grow doubles the ring's storage, up to max lines, keeping the lines in order.
+func (o *Output) grow() {
+	ring := make([]string, min(max(2*len(o.ring), 1), o.max))
+	for i := range o.n {
+		ring[i] = o.ring[(o.head+i)%len(o.ring)]
+	}
+	o.ring, o.head = ring, 0
+}
+
+// at returns the i-th complete line held, 0 being the oldest.
+func (o *Output) at(i int) string { return o.ring[(o.head+i)%len(o.ring)] }
 
 // visible returns b as a string with each invalid UTF-8 byte shown as U+FFFD,
 // so garbage from a child stays visible instead of corrupting the screen.
@@ -135,13 +184,13 @@ func (o *Output) Total() int64 {
 func (o *Output) Since(after int64) ([]string, int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	n := int(min(o.total-after, int64(len(o.lines))))
+	n := int(min(o.total-after, int64(o.n)))
 	if n <= 0 {
 		return nil, o.total
 	}
 	out := make([]string, 0, n)
-	for i := len(o.lines) - n; i < len(o.lines); i++ {
-		out = append(out, o.lines[(o.head+i)%len(o.lines)])
+	for i := o.n - n; i < o.n; i++ {
+		out = append(out, o.at(i))
 	}
 	return out, o.total
 }
@@ -150,7 +199,7 @@ func (o *Output) Since(after int64) ([]string, int64) {
 func (o *Output) Len() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	n := len(o.lines)
+	n := o.n
 	if len(o.cur) > 0 {
 		n++
 	}
@@ -166,7 +215,7 @@ func (o *Output) Lines(from, n int) []string {
 }
 
 func (o *Output) linesLocked(from, n int) []string {
-	held := len(o.lines)
+	held := o.n
 	total := held
 	if len(o.cur) > 0 {
 		total++
@@ -184,7 +233,7 @@ func (o *Output) linesLocked(from, n int) []string {
 			out = append(out, visible(o.cur))
 			break
 		}
-		out = append(out, o.lines[(o.head+i)%len(o.lines)])
+		out = append(out, o.at(i))
 	}
 	return out
 }
@@ -193,7 +242,7 @@ func (o *Output) linesLocked(from, n int) []string {
 func (o *Output) Tail(n int) []string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	l := len(o.lines)
+	l := o.n
 	if len(o.cur) > 0 {
 		l++
 	}
@@ -216,7 +265,9 @@ func (r *Registry) Output(runID int64) *Output {
 	return ru.out
 }
 
-// AppendOutput is AppendLiveOutput for bytes, without a copy to a string.
+// AppendOutput appends p to a run's output as a byte stream (what spawn's
+// reader hands over per read: a line may end in a later call, see
+// Output.Write) and notifies subscribers. AppendLiveOutput adds whole lines.
 func (r *Registry) AppendOutput(runID int64, p []byte) error {
 	ru := r.lookup(runID)
 	if ru == nil {

@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,7 @@ func TestOutputLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := newOutput(tt.max, 1024)
+			o := NewOutput(tt.max, 1024)
 			for _, w := range tt.writes {
 				_, _ = o.Write([]byte(w))
 			}
@@ -43,7 +44,7 @@ func TestOutputLines(t *testing.T) {
 }
 
 func TestOutputWindowsAndTail(t *testing.T) {
-	o := newOutput(5, 1024)
+	o := NewOutput(5, 1024)
 	for i := range 8 {
 		fmt.Fprintf(o, "l%d\n", i)
 	}
@@ -80,7 +81,7 @@ func TestOutputWindowsAndTail(t *testing.T) {
 // newline is wrapped at the line cap and the ring stays bounded.
 func TestOutputIsBoundedInLinesAndBytes(t *testing.T) {
 	const lineCap = 8 << 10
-	o := newOutput(100, lineCap)
+	o := NewOutput(100, lineCap)
 	chunk := bytes.Repeat([]byte("x"), 4096)
 	for range (10 << 20) / len(chunk) {
 		_, _ = o.Write(chunk)
@@ -107,7 +108,7 @@ func TestOutputIsBoundedInLinesAndBytes(t *testing.T) {
 // Readers share the ring with a writer that never waits on them for more
 // than a copy of slice headers (run under -race).
 func TestOutputConcurrentReadersAndWriter(t *testing.T) {
-	o := newOutput(1000, 1024)
+	o := NewOutput(1000, 1024)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 {
@@ -136,5 +137,258 @@ func TestOutputConcurrentReadersAndWriter(t *testing.T) {
 	wg.Wait()
 	if got := o.Tail(1); got[0] != "line 19999" {
 		t.Fatalf("last line %q", got[0])
+	}
+}
+
+// The original append_live_output "adds a line of output to the process's
+// output buffer": each call adds whole lines, a trailing line end is not
+// doubled, and a line the byte stream left unfinished is ended first.
+func TestAppendLiveOutputAddsLines(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream string // written first through AppendOutput, as spawn's reader would
+		texts  []string
+		want   []string
+	}{
+		{"two calls, two lines", "", []string{"a", "b"}, []string{"a", "b"}},
+		{"trailing newline not doubled", "", []string{"x\n"}, []string{"x"}},
+		{"inner newlines split", "", []string{"a\nb\nc"}, []string{"a", "b", "c"}},
+		{"inner and trailing", "", []string{"a\nb\n", "c"}, []string{"a", "b", "c"}},
+		{"empty text is an empty line", "", []string{"", "x", ""}, []string{"", "x", ""}},
+		{"a lone newline is one empty line", "", []string{"\n"}, []string{""}},
+		{"two newlines keep one empty line", "", []string{"x\n\n"}, []string{"x", ""}},
+		{"crlf", "", []string{"a\r\nb\r\n", "c\r\n"}, []string{"a", "b", "c"}},
+		{"carriage return overwrites within the text", "", []string{"10%\r20%", "done"}, []string{"20%", "done"}},
+		{"trailing cr ends the line", "", []string{"a\r", "b"}, []string{"a", "b"}},
+		{"an unfinished stream line is ended first", "partial", []string{"x"}, []string{"partial", "x"}},
+		{"a finished stream line is not", "done\n", []string{"x"}, []string{"done", "x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := New()
+			defer r.Close()
+			if err := r.RegisterProcess(RegistrationConfig{RunID: 1, PID: 1}, fakeChild{1}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.stream != "" {
+				if err := r.AppendOutput(1, []byte(tt.stream)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, s := range tt.texts {
+				if err := r.AppendLiveOutput(1, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out := r.Output(1)
+			if got := out.Lines(0, 100); strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
+				t.Fatalf("lines = %q, want %q", got, tt.want)
+			}
+			// Every line is complete: nothing is left for the next call to join.
+			if out.Total() != int64(len(tt.want)) || out.Len() != len(tt.want) {
+				t.Fatalf("Total = %d, Len = %d, want %d complete lines", out.Total(), out.Len(), len(tt.want))
+			}
+			checkOutput(t, out)
+		})
+	}
+}
+
+// checkOutput fails unless the running byte total is the sum of the lines
+// held and both limits hold (the newest line is kept whatever its size).
+func checkOutput(t *testing.T, o *Output) {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	sum := 0
+	for i := range o.n {
+		sum += len(o.at(i))
+	}
+	if sum != o.bytes {
+		t.Fatalf("byte total %d, lines held add up to %d", o.bytes, sum)
+	}
+	if o.n > o.max || (o.bytes > o.maxBytes && o.n > 1) {
+		t.Fatalf("%d lines of %d bytes held, limits %d lines and %d bytes", o.n, o.bytes, o.max, o.maxBytes)
+	}
+}
+
+// The issue's case: 200,000 calls of 100 bytes used to join into one
+// unbounded stream of wrapped lines. With an 8 MB budget and no binding line
+// count, the run keeps at most 8 MB and one line, and the newest lines.
+func TestOutputByteBudget(t *testing.T) {
+	const calls, budget = 200_000, 8 << 20
+	r := New(WithOutputLines(1_000_000), WithOutputBytes(budget))
+	defer r.Close()
+	if err := r.RegisterProcess(RegistrationConfig{RunID: 1, PID: 1}, fakeChild{1}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range calls {
+		if err := r.AppendLiveOutput(1, fmt.Sprintf("%0100d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := r.Output(1)
+	checkOutput(t, out)
+	lines := out.Lines(0, out.Len())
+	held := 0
+	for _, l := range lines {
+		held += len(l)
+	}
+	if held > budget+100 {
+		t.Fatalf("holding %d bytes, budget %d", held, budget)
+	}
+	if want := budget / 100; len(lines) != want {
+		t.Fatalf("holding %d lines, want the %d that fit", len(lines), want)
+	}
+	for k, l := range lines { // the newest, in order
+		if want := fmt.Sprintf("%0100d", calls-len(lines)+k); l != want {
+			t.Fatalf("line %d = %q, want %q", k, l[:12], want[:12])
+		}
+	}
+	if out.Total() != calls {
+		t.Fatalf("Total = %d, want %d", out.Total(), calls)
+	}
+	if got, total := out.Since(calls - 2); len(got) != 2 || got[1] != fmt.Sprintf("%0100d", calls-1) || total != calls {
+		t.Fatalf("Since(%d) = %d lines, total %d", calls-2, len(got), total)
+	}
+}
+
+// Whichever limit is reached first drops the oldest lines; readers' positions
+// (Total, Since) count every line ever completed, dropped or not.
+func TestOutputBothLimits(t *testing.T) {
+	tests := []struct {
+		name             string
+		lines, lineBytes int
+		budget           int
+		writes           []string
+		want             []string
+	}{
+		{"line count binds", 3, 64, 1000, []string{"a\nb\nc\nd\ne\n"}, []string{"c", "d", "e"}},
+		{"byte budget binds", 100, 64, 6, []string{"aa\nbb\ncc\ndd\n"}, []string{"bb", "cc", "dd"}},
+		{"a long line drops several short ones", 100, 64, 10, []string{"a\nb\nc\nd\n", "0123456789\n"},
+			[]string{"0123456789"}},
+		{"the newest line is kept past the budget", 100, 64, 4, []string{"a\n0123456789\n"}, []string{"0123456789"}},
+		{"short lines follow a long one", 100, 64, 12, []string{"0123456789\nab\nc\n"}, []string{"ab", "c"}},
+		{"wrapped pieces count one by one", 100, 16, 40, []string{strings.Repeat("x", 50) + "\n"},
+			[]string{strings.Repeat("x", 16), strings.Repeat("x", 16), "xx"}},
+		{"unfinished line is outside the budget", 100, 64, 4, []string{"ab\ncd\nunfinished"},
+			[]string{"ab", "cd", "unfinished"}},
+		{"empty lines cost nothing but count", 2, 64, 1, []string{"\n\n\n"}, []string{"", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := NewOutputBudget(tt.lines, tt.lineBytes, tt.budget)
+			total := 0
+			for _, w := range tt.writes {
+				_, _ = o.Write([]byte(w))
+				total += strings.Count(w, "\n")
+			}
+			checkOutput(t, o)
+			if got := o.Lines(0, 100); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Fatalf("lines = %q, want %q", got, tt.want)
+			}
+			if got := o.Tail(len(tt.want)); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Fatalf("Tail = %q, want %q", got, tt.want)
+			}
+			if o.Len() != len(tt.want) {
+				t.Fatalf("Len = %d, want %d", o.Len(), len(tt.want))
+			}
+			// A reader that saw nothing gets what is held of the complete lines.
+			complete, t0 := o.Since(0)
+			if t0 != o.Total() || len(complete) > len(tt.want) || t0 < int64(len(complete)) {
+				t.Fatalf("Since(0) = %q, total %d, Total %d", complete, t0, o.Total())
+			}
+		})
+	}
+}
+
+// Against a history that keeps everything, a bounded one always holds the
+// longest run of newest complete lines within both limits: the running total
+// and the ring's growth, wrap and drops agree over many random writes.
+func TestOutputKeepsTheNewestWithinBothLimits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 20 {
+		maxLines, lineBytes, budget := 1+rng.IntN(300), 16+rng.IntN(100), 1+rng.IntN(4000)
+		bounded := NewOutputBudget(maxLines, lineBytes, budget)
+		all := NewOutputBudget(1<<20, lineBytes, 1<<40)
+		for range 2000 {
+			var b []byte
+			for range rng.IntN(8) {
+				switch rng.IntN(10) {
+				case 0:
+					b = append(b, '\n')
+				case 1:
+					b = append(b, '\r')
+				case 2:
+					b = append(b, bytes.Repeat([]byte("w"), rng.IntN(3*lineBytes))...)
+				default:
+					b = append(b, "word "[:1+rng.IntN(5)]...)
+				}
+			}
+			if rng.IntN(5) == 0 {
+				bounded.AppendLine(string(b))
+				all.AppendLine(string(b))
+			} else {
+				_, _ = bounded.Write(b)
+				_, _ = all.Write(b)
+			}
+			checkOutput(t, bounded)
+		}
+		every, total := all.Since(0)
+		// The expected window: newest first, while both limits allow (one line always).
+		n, size := 0, 0
+		for i := len(every) - 1; i >= 0; i-- {
+			if n == maxLines || (n > 0 && size+len(every[i]) > budget) {
+				break
+			}
+			n, size = n+1, size+len(every[i])
+		}
+		got, gotTotal := bounded.Since(0)
+		if gotTotal != total || strings.Join(got, "\n") != strings.Join(every[len(every)-n:], "\n") {
+			t.Fatalf("round %d (%d lines, %d B/line, %d B): holds %d lines, want %d; totals %d, %d",
+				round, maxLines, lineBytes, budget, len(got), n, gotTotal, total)
+		}
+		if got, want := bounded.Tail(3), all.Tail(3); n >= 3 &&
+			strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("round %d: Tail(3) = %q, want %q", round, got, want)
+		}
+		if after := total - int64(n/2); n > 0 {
+			if got, _ := bounded.Since(after); strings.Join(got, "|") != strings.Join(every[len(every)-int(total-after):], "|") {
+				t.Fatalf("round %d: Since(%d) = %d lines", round, after, len(got))
+			}
+		}
+	}
+}
+
+// BenchmarkAppendBytesBound is BenchmarkAppend with the byte budget, not the
+// line count, dropping lines: 80-column lines, a 256 KiB budget.
+func BenchmarkAppendBytesBound(b *testing.B) {
+	r := New(WithOutputBytes(256 << 10))
+	defer r.Close()
+	if err := r.RegisterProcess(RegistrationConfig{RunID: 1, PID: 1}, fakeChild{1}); err != nil {
+		b.Fatal(err)
+	}
+	chunk := bytes.Repeat(append(bytes.Repeat([]byte("y"), 79), '\n'), 4096/80)
+	b.SetBytes(int64(len(chunk)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.AppendOutput(1, chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAppendLiveOutput measures the seed API: one 80-column line a call.
+func BenchmarkAppendLiveOutput(b *testing.B) {
+	r := New()
+	defer r.Close()
+	if err := r.RegisterProcess(RegistrationConfig{RunID: 1, PID: 1}, fakeChild{1}); err != nil {
+		b.Fatal(err)
+	}
+	line := strings.Repeat("y", 79) + "\n"
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.AppendLiveOutput(1, line); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

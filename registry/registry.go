@@ -42,6 +42,8 @@ const (
 	DefaultGracePeriod = 5 * time.Second
 	// DefaultLineBytes caps the bytes of one output line.
 	DefaultLineBytes = 8 << 10
+	// DefaultOutputBytes caps the bytes of output each run keeps (8 MiB).
+	DefaultOutputBytes = 8 << 20
 )
 
 // Sentinel errors callers can test with errors.Is.
@@ -250,6 +252,7 @@ type options struct {
 	killWait  time.Duration
 	lines     int
 	lineBytes int
+	outBytes  int
 	log       *slog.Logger
 }
 
@@ -272,6 +275,11 @@ func WithOutputLines(n int) Option { return func(o *options) { o.lines = n } }
 // 8 KiB); a longer line is wrapped.
 func WithLineBytes(n int) Option { return func(o *options) { o.lineBytes = n } }
 
+// WithOutputBytes caps the bytes of output each run keeps (default
+// DefaultOutputBytes, 8 MiB; at least one line's bytes): the oldest lines go
+// first when either this or the line count is reached.
+func WithOutputBytes(n int) Option { return func(o *options) { o.outBytes = n } }
+
 // WithLogger sets where the registry logs what it cannot return to a caller
 // (such as a run registered without the start time that guards its pid
 // against reuse). By default nothing is logged; a nil l keeps the default.
@@ -286,7 +294,8 @@ func WithLogger(l *slog.Logger) Option {
 // New returns an empty registry.
 func New(opts ...Option) *Registry {
 	o := options{grace: DefaultGracePeriod, pidGrace: 2 * time.Second, killWait: 3 * time.Second,
-		lines: DefaultOutputLines, lineBytes: DefaultLineBytes, log: slog.New(slog.DiscardHandler)}
+		lines: DefaultOutputLines, lineBytes: DefaultLineBytes, outBytes: DefaultOutputBytes,
+		log: slog.New(slog.DiscardHandler)}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -296,6 +305,7 @@ func New(opts ...Option) *Registry {
 	if o.lineBytes < 16 {
 		o.lineBytes = 16
 	}
+	o.outBytes = max(o.outBytes, o.lineBytes)
 	r := &Registry{opts: o, runs: map[int64]*run{}, subs: map[*subscriber]struct{}{}, token: newToken()}
 	r.nextID.Store(FirstRunID)
 	return r
@@ -315,6 +325,9 @@ func (r *Registry) OutputLines() int { return r.opts.lines }
 
 // LineBytes returns the bytes one output line holds; see OutputLines.
 func (r *Registry) LineBytes() int { return r.opts.lineBytes }
+
+// OutputBytes returns the bytes of output each run keeps; see OutputLines.
+func (r *Registry) OutputBytes() int { return r.opts.outBytes }
 
 // Logger returns the logger given with WithLogger, or one that discards.
 func (r *Registry) Logger() *slog.Logger { return r.opts.log }
@@ -368,7 +381,7 @@ func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason strin
 		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
 			SessionID: cfg.SessionID, StartedAt: now, EndedAt: now, ProjectPath: cfg.ProjectPath, Task: cfg.Task,
 			Model: cfg.Model, Command: cfg.Command, Status: StatusFailed, Exit: exit, ExitCode: exit.Code},
-		out:   newOutput(r.opts.lines, r.opts.lineBytes),
+		out:   NewOutputBudget(r.opts.lines, r.opts.lineBytes, r.opts.outBytes),
 		ended: make(chan struct{}),
 		stop:  make(chan struct{}),
 	}
@@ -398,7 +411,7 @@ func (r *Registry) register(cfg RegistrationConfig, child Child) (int64, error) 
 			Task: cfg.Task, Model: cfg.Model, Command: cfg.Command, Status: StatusRunning, HasHandle: child != nil},
 		child: child,
 		start: start,
-		out:   newOutput(r.opts.lines, r.opts.lineBytes),
+		out:   NewOutputBudget(r.opts.lines, r.opts.lineBytes, r.opts.outBytes),
 		ended: make(chan struct{}),
 		stop:  make(chan struct{}),
 	}

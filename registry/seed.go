@@ -77,9 +77,20 @@ func (r *Registry) KillProcessByPID(ctx context.Context, runID int64, pid int) (
 	return r.kill(ctx, ru, pid, start, false, r.opts.pidGrace)
 }
 
-// AppendLiveOutput appends text to a run's output and notifies subscribers.
+// AppendLiveOutput adds text to a run's output as a line of its own, as the
+// original "adds a line of output to the process's output buffer", and
+// notifies subscribers: AppendLiveOutput(id, "a") then (id, "b") gives the
+// lines "a" and "b"; a trailing line end is not doubled ("x\n" adds one
+// line) and inner ones split the text into several lines (Output.AppendLine).
+// The byte stream of a child goes through AppendOutput.
 func (r *Registry) AppendLiveOutput(runID int64, text string) error {
-	return r.AppendOutput(runID, []byte(text))
+	ru := r.lookup(runID)
+	if ru == nil {
+		return fmt.Errorf("append live output to run %d: %w", runID, ErrNotFound)
+	}
+	ru.out.AppendLine(text)
+	r.NotifyOutput(runID)
+	return nil
 }
 
 // LiveOutput returns a run's whole output history, or "" for an unknown run.
