@@ -172,7 +172,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger.Info("corral started", "version", version, "pid", os.Getpid())
 
 	reg := registry.New(registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
-		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithLogger(logger))
+		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithOutputBytes(cfg.Settings.ScrollbackBytes),
+		registry.WithLogger(logger))
 	spawn.Version = version // answered to XTVERSION
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()

@@ -55,6 +55,7 @@ type Config struct {
 // Settings are the general settings.
 type Settings struct {
 	ScrollbackLines int      `toml:"scrollback_lines"`
+	ScrollbackBytes int      `toml:"scrollback_bytes"`
 	KillGrace       Duration `toml:"kill_grace"`
 }
 
@@ -333,6 +334,9 @@ func parse(path, text string) (*Config, error) {
 	if c.Settings.ScrollbackLines == 0 {
 		c.Settings.ScrollbackLines = registry.DefaultOutputLines
 	}
+	if c.Settings.ScrollbackBytes == 0 {
+		c.Settings.ScrollbackBytes = registry.DefaultOutputBytes
+	}
 	if c.Settings.KillGrace.Duration == 0 {
 		c.Settings.KillGrace.Duration = registry.DefaultGracePeriod
 	}
@@ -345,6 +349,10 @@ func (c *Config) validate(text string) error {
 	}
 	if n := c.Settings.ScrollbackLines; n < 0 || n > MaxScrollbackLines {
 		return bad(toml.Key{"settings", "scrollback_lines"}, "must be between 1 and 1,000,000 (0 or absent: 10,000), not %d", n)
+	}
+	if n := c.Settings.ScrollbackBytes; n != 0 && (n < MinScrollbackBytes || n > MaxScrollbackBytes) {
+		return bad(toml.Key{"settings", "scrollback_bytes"},
+			"must be between 65536 (64 KiB) and 1073741824 (1 GiB) (0 or absent: 8388608, 8 MiB), not %d", n)
 	}
 	if g := c.Settings.KillGrace.Duration; g > MaxKillGrace {
 		return bad(toml.Key{"settings", "kill_grace"}, "must be at most 1h (the wait from SIGTERM to SIGKILL; 0 or absent: 5s)")
@@ -386,6 +394,11 @@ const (
 	// MaxScrollbackLines bounds the lines kept per run: a line holds up to
 	// 8 KiB, so a million of them is already gigabytes for one run.
 	MaxScrollbackLines = 1_000_000
+	// MinScrollbackBytes and MaxScrollbackBytes bound the bytes of output
+	// kept per run: at least eight of the longest lines (8 KiB each), at most
+	// a gigabyte for one run.
+	MinScrollbackBytes = 64 << 10
+	MaxScrollbackBytes = 1 << 30
 	// MaxKillGrace bounds the wait from SIGTERM to SIGKILL; corral's quit
 	// waits that long too.
 	MaxKillGrace = time.Hour
