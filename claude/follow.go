@@ -90,7 +90,7 @@ func (f *Follower) Close() {
 }
 
 func (f *Follower) add(runID int64, stream bool) *followed {
-	r := &followed{stream: stream, rendered: registry.NewOutput(f.reg.OutputLines(), f.reg.LineBytes()),
+	r := &followed{stream: stream, rendered: registry.NewOutputBudget(f.reg.OutputLines(), f.reg.LineBytes(), f.reg.OutputBytes()),
 		stop: make(chan struct{})}
 	f.mu.Lock()
 	f.runs[runID] = r
