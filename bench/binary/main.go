@@ -56,25 +56,9 @@ func run(mb, rounds int) error {
 		return err
 	}
 
-	var raw, under, cpu, hwm []float64
-	for i := range rounds {
-		wall := filepath.Join(dir, fmt.Sprintf("wall-%d", i))
-		r, err := rawDrain(timedCat(text, wall), wall)
-		if err != nil {
-			return err
-		}
-		raw = append(raw, r)
-		m, err := underCorral(bin, cfg, timedCat(text, wall+"c"), wall+"c")
-		if err != nil {
-			return err
-		}
-		under = append(under, m.wall)
-		cpu = append(cpu, m.cpu*100/float64(mb))
-		hwm = append(hwm, m.hwmMB)
-	}
-	ratios := make([]float64, len(raw))
-	for i := range raw {
-		ratios[i] = raw[i] / under[i]
+	floodReport, err := floodScenarios(bin, cfg, dir, text, mb, rounds)
+	if err != nil {
+		return err
 	}
 
 	idle50, err := memory(bin, cfg, 50, "exec sleep 1000")
@@ -94,15 +78,8 @@ func run(mb, rounds int) error {
 
 	fmt.Printf("corral whole-binary benchmark: %d MB flood at 120×40, %d rounds, %s\n\n", mb, rounds, time.Now().Format("2006-01-02"))
 	fmt.Printf("%-44s %10s %19s  %s\n", "measure", "median", "min–max", "target")
-	row := func(name string, v []float64, unit, target string) {
-		lo, med, hi := stats(v)
-		fmt.Printf("%-44s %8.2f %-2s %8.2f–%-8.2f  %s\n", name, med, unit, lo, hi, target)
-	}
-	row("child wall time, raw drain", raw, "s", "")
-	row("child wall time, under corral (pane shown)", under, "s", "")
-	row("ratio raw / corral", ratios, "", "≥ 0.80")
-	row("manager CPU per 100 MB", cpu, "s", "")
-	row("manager peak RSS (VmHWM) during the flood", hwm, "MB", "")
+	floodReport()
+	fmt.Println()
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 50 idle children", idle50)
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 10 idle children", idle10)
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 10 children with full scrollback", full10)
@@ -158,8 +135,6 @@ func readWall(path string, timeout time.Duration) (float64, error) {
 	}
 }
 
-type measured struct{ wall, cpu, hwmMB float64 }
-
 // tmuxSession runs corral with commands in a private tmux at 120×40 and
 // returns a function to end it and corral's pid.
 func tmuxSession(bin, cfg string, commands ...string) (stop func(), pid int, err error) {
@@ -185,21 +160,6 @@ func tmuxSession(bin, cfg string, commands ...string) (stop func(), pid int, err
 	}
 	pid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
 	return stop, pid, nil
-}
-
-func underCorral(bin, cfg, script, wallFile string) (measured, error) {
-	stop, pid, err := tmuxSession(bin, cfg, "sh -c '"+script+"'")
-	if err != nil {
-		return measured{}, err
-	}
-	defer stop()
-	cpu0 := cpuSeconds(pid)
-	wall, err := readWall(wallFile, 5*time.Minute)
-	if err != nil {
-		return measured{}, err
-	}
-	time.Sleep(300 * time.Millisecond) // let the manager finish drawing the end of the flood
-	return measured{wall: wall, cpu: cpuSeconds(pid) - cpu0, hwmMB: statusMB(pid, "VmHWM")}, nil
 }
 
 // memory starts n copies of script under corral, waits until their output
