@@ -1,6 +1,9 @@
 package spawn
 
-import "sync/atomic"
+import (
+	"encoding/binary"
+	"sync/atomic"
+)
 
 // stripper turns a child's terminal output into plain text, one read at a
 // time, keeping its state across reads (a sequence or a UTF-8 character may
@@ -118,8 +121,12 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 		b := p[i]
 		switch s.state {
 		case sGround:
-			// Fast path: a run of printable bytes (and UTF-8 continuation).
+			// Fast path: a run of printable bytes (and UTF-8 continuation),
+			// eight at a time, then one at a time.
 			j := i
+			for j+8 <= len(p) && printable8(binary.LittleEndian.Uint64(p[j:])) {
+				j += 8
+			}
 			for j < len(p) && (p[j] >= 0x20 && p[j] != 0x7f) {
 				j++
 			}
@@ -236,6 +243,16 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 	}
 	s.pos += int64(len(p))
 	return out
+}
+
+// printable8 reports whether none of the eight bytes in x is a C0 control
+// (below 0x20) or DEL: the bytes the ground state passes through as text.
+func printable8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	control := (x - 0x20*ones) &^ x & highs // some byte < 0x20 (exact for a bound ≤ 0x80)
+	del := x ^ 0x7f*ones
+	del = (del - ones) &^ del & highs // some byte == 0x7f
+	return control|del == 0
 }
 
 func (s *stripper) begin(st sstate) {
