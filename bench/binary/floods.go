@@ -208,6 +208,41 @@ func floodKeys(bin, cfg, dir string, n, keys int) ([]float64, error) {
 	return ms, nil
 }
 
+// bareKeys is the baseline of floodKeys: the same n floods run in another
+// tmux session of the same server, outside any corral, while keys typed
+// into a `cat` in a bare pane are timed to their echo. It shows how late
+// the machine itself draws a key under that load.
+func bareKeys(dir string, n, keys int) ([]float64, error) {
+	var loops []string
+	for k := range n {
+		loops = append(loops, fmt.Sprintf("(while :; do cat %s; done) &", filepath.Join(dir, fmt.Sprintf("keys-flood-%d.txt", k))))
+	}
+	s := tmuxctl.New("corral-bench-bare")
+	defer s.Stop()
+	if err := s.Start("cat"); err != nil {
+		return nil, err
+	}
+	if err := s.Other(strings.Join(loops, " ") + " wait"); err != nil {
+		return nil, err
+	}
+	s.Drain(300 * time.Millisecond)
+	var ms []float64
+	for i := range keys {
+		c := "xzwvj"[i%5]
+		sent := time.Now()
+		if err := s.Send(fmt.Sprintf("send-keys -t s -l %c", c)); err != nil {
+			return nil, err
+		}
+		got, err := s.Await(string(c), 5*time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		ms = append(ms, float64(got.Sub(sent).Microseconds())/1000)
+		s.Drain(time.Duration(20+rand.IntN(40)) * time.Millisecond)
+	}
+	return ms, nil
+}
+
 var (
 	floodCounts = flag.String("floods", "1,4", "numbers of children flooding at once, comma-separated")
 	floodKeyN   = flag.Int("keys", 30, "keys timed during the floods of the largest count (0: none)")
@@ -231,11 +266,14 @@ func floodScenarios(bin, cfg, dir, text string, mb, rounds int) (report func(), 
 		results = append(results, r)
 		most = max(most, n)
 	}
-	var keys, show []float64
+	var keys, bare, show []float64
 	ok := 0
 	if *floodKeyN > 0 && most > 1 {
 		if keys, err = floodKeys(bin, cfg, dir, most, *floodKeyN); err != nil {
 			return nil, fmt.Errorf("keys during %d floods: %w", most, err)
+		}
+		if bare, err = bareKeys(dir, most, *floodKeyN); err != nil {
+			return nil, fmt.Errorf("keys in a bare pane during %d floods: %w", most, err)
 		}
 	}
 	if *showN > 0 {
@@ -252,6 +290,8 @@ func floodScenarios(bin, cfg, dir, text string, mb, rounds int) (report func(), 
 			printRow("key to the newly selected run on screen", keys, "ms", target{})
 			printRow("slowest key", []float64{slices.Max(keys)}, "ms", target{"≤ 50", atMost(50)})
 			printRow("90th percentile", []float64{percentile(keys, 90)}, "ms", target{})
+			printRow("baseline: echo in a bare pane, same floods", bare, "ms", target{})
+			printRow("baseline: slowest echo", []float64{slices.Max(bare)}, "ms", target{})
 		}
 		if len(show) > 0 {
 			fmt.Printf("\nshowing a hidden run whose screen came from %d lines (%.1f KiB) of output (%d keys)\n",

@@ -1,13 +1,14 @@
 // Command binary measures the whole corral binary as a person runs it: in a
 // tmux terminal with a flooding child's pane on screen, against the same
 // child with its terminal drained into io.Discard, in alternating rounds;
-// then the manager's memory with idle children and full scrollbacks.
+// then the manager's memory with idle children and full scrollbacks. With
+// -floods it runs several children at once (floods.go), times keys during
+// them, and times showing a hidden run (show.go).
 //
-//	go run ./bench/binary [-mb 100] [-rounds 5]
+//	go run ./bench/binary [-mb 100] [-rounds 5] [-floods 1,4] [-keys 30] [-show 20]
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"corral/bench/internal/tmuxctl"
 
 	"github.com/creack/pty"
 )
@@ -48,7 +51,7 @@ func run(mb, rounds int) error {
 		return fmt.Errorf("build: %w", err)
 	}
 	text := filepath.Join(dir, "flood.txt")
-	if err := writeText(text, mb); err != nil {
+	if err := tmuxctl.WriteText(text, mb, ""); err != nil {
 		return err
 	}
 	cfg := filepath.Join(dir, "config.toml")
@@ -92,20 +95,6 @@ func run(mb, rounds int) error {
 func timedCat(text, wallFile string) string {
 	return fmt.Sprintf(`s=$(date +%%s%%N); cat %s; e=$(date +%%s%%N); echo $((e-s)) > %s.tmp; mv %s.tmp %s`,
 		text, wallFile, wallFile, wallFile)
-}
-
-func writeText(path string, mb int) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, n := 0, 0; n < mb<<20; i++ {
-		k, _ := fmt.Fprintf(w, "line %9d the quick brown fox jumps over the lazy dog, again and again and again!\n", i)
-		n += k
-	}
-	return w.Flush()
 }
 
 // rawDrain runs script under a 120×40 PTY copied to io.Discard.
