@@ -3,6 +3,7 @@ package spawn
 import (
 	"bytes"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,12 +41,21 @@ type syncPoint struct {
 }
 
 // screen is the emulated terminal of one child.
+//
+// Its emulator (~5 MB: two cell buffers and an eager 4 MiB parser buffer) is
+// made only when first needed: when the child has written something, or
+// when keys, a paste or View need it. A child that writes nothing costs no
+// emulator, however long it runs; until it has one, its screen is blank at
+// its size.
 type screen struct {
-	mu  sync.Mutex   // guards emu and final
-	emu *vt.Emulator // nil once released: the output ended and is all on screen
-	// final is the screen as the emulator left it, kept once it is released.
-	final *finalScreen
-	// repliesDone is closed when copyReplies has returned (made by start).
+	mu  sync.Mutex   // guards emu, final, cols, rows and repliesDone
+	emu *vt.Emulator // nil until made (ensureLocked), and again once released
+	// final is the screen as the emulator left it, kept once it is released
+	// (blank if it was never made); non-nil means released.
+	final      *finalScreen
+	cols, rows int // the screen's size, kept while there is no emulator
+	// repliesDone is closed when copyReplies has returned (made with the
+	// emulator).
 	repliesDone chan struct{}
 
 	rawMu     sync.Mutex  // guards the fields up to eof
@@ -62,10 +72,14 @@ type screen struct {
 	fed    int64         // bytes the emulator has consumed (emulator goroutine only)
 	buf    []byte        // the emulator goroutine's copy buffer
 	wake   chan struct{}
-	done   chan struct{} // closed when the emulator goroutine ends
-	stop   chan struct{}
-	notify func() // the screen changed
-	reply  func([]byte)
+	// started runs the emulator goroutine on the first kick (or stands for
+	// it, closing done, if the screen is closed first): a child that writes
+	// nothing and is never shown has none.
+	started sync.Once
+	done    chan struct{} // closed when the emulator goroutine ends
+	stop    chan struct{}
+	notify  func() // the screen changed
+	reply   func([]byte)
 
 	term       *termState  // the reader's view of the child's modes
 	host       *hostColors // the outer terminal's colours
@@ -81,27 +95,36 @@ type screen struct {
 // of its modes (keys are encoded with them), host the outer terminal's
 // colours; either may be nil.
 func newScreen(cols, rows int, notify func(), reply func([]byte), term *termState, host *hostColors) *screen {
-	emu := vt.NewEmulator(cols, rows)
-	emu.SetScrollbackSize(1) // history is the registry's plain-text ring
-	sc := &screen{emu: emu, wake: make(chan struct{}, 1), nudge: make(chan struct{}, 1),
+	sc := &screen{cols: cols, rows: rows, wake: make(chan struct{}, 1), nudge: make(chan struct{}, 1),
 		done: make(chan struct{}), stop: make(chan struct{}), notify: notify, reply: reply,
 		term: term, host: host}
 	// A screen starts hidden: the interface shows one run at a time and
 	// marks that one visible, so every other run is emulated at the low
 	// rate from its first byte.
 	sc.hidden.Store(true)
-	sc.registerAnswers()
 	return sc
 }
 
-// start runs the emulator and reply goroutines.
-func (sc *screen) start() {
-	sc.repliesDone = make(chan struct{})
+// ensureLocked returns the emulator, making it at the screen's size (with
+// its reply goroutine) if there is none yet; nil once released. sc.mu held.
+// A new emulator is fed from the start of what the raw ring holds: the
+// emulator goroutine's fed offset is where it left off (0 at first), and a
+// gap too large to feed whole is replayed from a sync point in its tail.
+func (sc *screen) ensureLocked() *vt.Emulator {
+	if sc.emu != nil || sc.final != nil {
+		return sc.emu
+	}
+	emu := vt.NewEmulator(sc.cols, sc.rows)
+	emu.SetScrollbackSize(1) // history is the registry's plain-text ring
+	sc.emu = emu
+	sc.registerAnswers()
+	done := make(chan struct{})
+	sc.repliesDone = done
 	go func() {
-		defer close(sc.repliesDone)
-		sc.copyReplies()
+		defer close(done)
+		sc.copyReplies(emu)
 	}()
-	go sc.loop()
+	return emu
 }
 
 // write records a read of raw output with the sync points and state the
@@ -153,6 +176,7 @@ func (sc *screen) end() {
 }
 
 func (sc *screen) kick() {
+	sc.started.Do(func() { go sc.loop() })
 	select {
 	case sc.wake <- struct{}{}:
 	default:
@@ -161,6 +185,7 @@ func (sc *screen) kick() {
 
 // close stops the goroutines without waiting for the rest of the output.
 func (sc *screen) close() {
+	sc.started.Do(func() { close(sc.done) }) // never started: nothing to stop
 	select {
 	case <-sc.stop:
 	default:
@@ -244,10 +269,12 @@ func (sc *screen) step() (more, finished bool) {
 	sc.rawMu.Unlock()
 
 	sc.mu.Lock()
-	if replay != nil {
+	switch emu := sc.ensureLocked(); {
+	case emu == nil: // released by close: nothing more is shown
+	case replay != nil:
 		sc.replayLocked(*replay, sc.buf)
-	} else {
-		_, _ = sc.emu.Write(sc.buf)
+	default:
+		_, _ = emu.Write(sc.buf)
 	}
 	sc.mu.Unlock()
 	sc.fed = total
@@ -290,6 +317,17 @@ type finalScreen struct {
 	cursor       uv.Cursor
 }
 
+// blankScreen is what a new emulator of cols×rows shows: rows of spaces,
+// the cursor at the top left, a blinking block.
+func blankScreen(cols, rows int) *finalScreen {
+	line := strings.Repeat(" ", cols)
+	return &finalScreen{
+		render: strings.Repeat(line+"\n", rows-1) + line,
+		text:   strings.Repeat("\n", rows-1),
+		cursor: uv.Cursor{Shape: uv.CursorBlock, Blink: true},
+	}
+}
+
 // cursorOf is the child's cursor on e: its position, whether the child hid
 // it (DECTCEM) and the shape and blinking it asked for (DECSCUSR).
 func cursorOf(e *vt.Emulator) (c uv.Cursor) {
@@ -305,21 +343,26 @@ func cursorOf(e *vt.Emulator) (c uv.Cursor) {
 // goroutine when the output has ended, and by close; idempotent.
 func (sc *screen) release() {
 	sc.mu.Lock()
-	emu := sc.emu
-	sc.mu.Unlock()
-	if emu == nil {
+	if sc.final != nil {
+		sc.mu.Unlock()
 		return
 	}
-	// Ends copyReplies, which reads sc.emu; the writer side is safe to
-	// close concurrently.
-	_ = emu.InputPipe().(io.Closer).Close()
-	if sc.repliesDone != nil {
-		<-sc.repliesDone
+	emu, repliesDone := sc.emu, sc.repliesDone
+	if emu == nil {
+		// Never made: the child wrote nothing anyone saw.
+		sc.final = blankScreen(sc.cols, sc.rows)
+		sc.mu.Unlock()
+	} else {
+		sc.mu.Unlock()
+		// Ends copyReplies, which reads emu; the writer side is safe to
+		// close concurrently.
+		_ = emu.InputPipe().(io.Closer).Close()
+		<-repliesDone
+		sc.mu.Lock()
+		sc.final = &finalScreen{render: emu.Render(), text: emu.String(), alt: emu.IsAltScreen(), cursor: cursorOf(emu)}
+		sc.emu = nil
+		sc.mu.Unlock()
 	}
-	sc.mu.Lock()
-	sc.final = &finalScreen{render: emu.Render(), text: emu.String(), alt: emu.IsAltScreen(), cursor: cursorOf(emu)}
-	sc.emu = nil
-	sc.mu.Unlock()
 	sc.rawMu.Lock()
 	if sc.eof {
 		sc.raw, sc.syncs, sc.sN = nil, nil, 0
@@ -380,11 +423,11 @@ func (sc *screen) replayLocked(sp syncPoint, tail []byte) {
 
 // copyReplies forwards what the emulator writes for the child (answers to
 // its queries, encoded keys) to the child, except while muted.
-func (sc *screen) copyReplies() {
+func (sc *screen) copyReplies(emu *vt.Emulator) {
 	buf := make([]byte, 4096)
 	muted := false
 	for {
-		n, err := sc.emu.Read(buf)
+		n, err := emu.Read(buf)
 		if err != nil {
 			return
 		}
@@ -420,15 +463,20 @@ func (sc *screen) setVisible(v bool) {
 // top scrolls off (x/vt alone would cut the bottom, the newest output).
 func (sc *screen) resize(cols, rows int) {
 	sc.mu.Lock()
-	if sc.emu == nil {
+	if sc.final != nil {
 		sc.mu.Unlock()
 		return // released: the run has ended
 	}
-	if n := sc.emu.CursorPosition().Y + 1 - rows; n > 0 && rows < sc.emu.Height() {
-		scrollUp(sc.emu, n)
+	sc.cols, sc.rows = cols, rows
+	// Without an emulator yet, the screen is blank at the new size, and the
+	// emulator is made at it when needed.
+	if sc.emu != nil {
+		if n := sc.emu.CursorPosition().Y + 1 - rows; n > 0 && rows < sc.emu.Height() {
+			scrollUp(sc.emu, n)
+		}
+		// The cursor, clamped to the last row, stays on its line.
+		sc.emu.Resize(cols, rows)
 	}
-	// The cursor, clamped to the last row, stays on its line.
-	sc.emu.Resize(cols, rows)
 	sc.mu.Unlock()
 	// A pane showing this screen redraws it at its new size, even if the
 	// child prints nothing more.
@@ -457,24 +505,34 @@ func scrollUp(e *vt.Emulator, n int) {
 	}
 }
 
-// view calls f with the emulator locked, for reading the screen, and
-// reports true; once the emulator is released it reports false without
-// calling f.
+// view calls f with the emulator locked (made if there was none yet), for
+// reading the screen, and reports true; once the emulator is released it
+// reports false without calling f.
 func (sc *screen) view(f func(e *vt.Emulator)) bool {
-	return sc.look(f, func(*finalScreen) {})
-}
-
-// look calls live with the emulator locked while there is one, else ended
-// with the final screen; it reports whether the emulator was live.
-func (sc *screen) look(live func(e *vt.Emulator), ended func(f *finalScreen)) bool {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.emu == nil {
-		ended(sc.final)
+	emu := sc.ensureLocked()
+	if emu == nil {
 		return false
 	}
-	live(sc.emu)
+	f(emu)
 	return true
+}
+
+// look calls live with the emulator locked while there is one, else still
+// with the final screen: the blank screen at its size before the emulator is
+// made, what the emulator left once it is released. It never makes one.
+func (sc *screen) look(live func(e *vt.Emulator), still func(f *finalScreen)) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	switch {
+	case sc.emu != nil:
+		live(sc.emu)
+	case sc.final != nil:
+		still(sc.final)
+	default:
+		still(blankScreen(sc.cols, sc.rows))
+	}
 }
 
 // sendKey encodes a key the way the child asked for (application cursor
@@ -491,18 +549,20 @@ func (sc *screen) sendKey(k uv.KeyPressEvent) {
 	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.emu == nil {
+	emu := sc.ensureLocked()
+	if emu == nil {
 		return // released: the run has ended
 	}
-	_, _ = sc.emu.InputPipe().Write(b)
+	_, _ = emu.InputPipe().Write(b)
 }
 
 // paste sends text, bracketed if the child enabled bracketed paste.
 func (sc *screen) paste(s string) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.emu == nil {
+	emu := sc.ensureLocked()
+	if emu == nil {
 		return // released: the run has ended
 	}
-	sc.emu.Paste(s)
+	emu.Paste(s)
 }

@@ -214,7 +214,7 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		return nil, fmt.Errorf("start %s: %w", spec.Argv[0], err)
 	}
 
-	p := &Proc{cmd: cmd, pty: master, reg: s.reg, in: make(chan []byte, 1024),
+	p := &Proc{cmd: cmd, pty: master, reg: s.reg, inReady: make(chan struct{}, 1),
 		done: make(chan struct{}), drained: make(chan struct{}), readerDone: make(chan struct{}),
 		closed: make(chan struct{}), cols: cols, rows: rows, wantCols: cols, wantRows: rows}
 	p.scr = newScreen(cols, rows, p.notify, func(b []byte) { p.input(b) }, &p.strip.term, &s.host)
@@ -252,10 +252,8 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 	}
 	p.out = s.reg.Output(p.runID)
 
-	p.scr.start()
 	go p.read()
 	go p.wait()
-	go p.writeInput()
 	return p, nil
 }
 
@@ -329,7 +327,11 @@ type Proc struct {
 	out   *registry.Output
 	scr   *screen
 	strip stripper
-	in    chan []byte
+
+	inMu    sync.Mutex // guards inQ
+	inQ     [][]byte   // input not yet written, oldest first; at most maxInput
+	inReady chan struct{}
+	writer  sync.Once // starts writeInput with the first input
 
 	exit       registry.Exit
 	done       chan struct{} // exited, reaped, output drained
@@ -370,10 +372,22 @@ func (p *Proc) ended() bool {
 	}
 }
 
+// readSize is the reader's buffer, and the starting size of its plain-text
+// one.
+const readSize = 32 << 10
+
+// readBuffers returns the reader's buffers, on the heap: on its stack they
+// would grow every run's reader to 128 KiB from its start.
+func readBuffers() (buf, plain []byte) {
+	return make([]byte, readSize), make([]byte, 0, readSize)
+}
+
 func (p *Proc) read() {
 	defer close(p.readerDone)
-	buf := make([]byte, 32<<10)
-	plain := make([]byte, 0, 32<<10)
+	// The first read waits with a small buffer; the full ones come with the
+	// first output, so that a child that writes nothing costs none.
+	var first [512]byte
+	buf, plain := first[:], []byte(nil)
 	var syncs []syncPoint
 	var lastNotify time.Time
 	p.strip.onSync = func(pos int64, alt bool) { syncs = append(syncs, syncPoint{pos, alt}) }
@@ -384,6 +398,9 @@ func (p *Proc) read() {
 			plain = p.strip.write(buf[:n], plain[:0])
 			_, _ = p.out.Write(plain)
 			p.scr.write(buf[:n], syncs, p.strip.alt, p.strip.lastQuery)
+			if len(buf) < readSize {
+				buf, plain = readBuffers()
+			}
 			if p.scr.hidden.Load() {
 				// No frame-paced screen notifies for this run: tell the
 				// registry's readers (a follower of its stream) soon,
@@ -410,6 +427,7 @@ func (p *Proc) read() {
 }
 
 func (p *Proc) wait() {
+	awaitExit(p.cmd.Process.Pid) // no thread held while the child lives
 	p.exit = exitOf(p.cmd.Wait())
 	waited(p.cmd.Process.Pid)
 	_ = p.pty.SetReadDeadline(time.Now().Add(drainAfterExit))
@@ -455,15 +473,36 @@ func (p *Proc) Close() {
 	<-p.readerDone
 }
 
+// maxInput is how many writes may wait for a child that does not read its
+// input before more are refused (ErrInputFull).
+const maxInput = 1024
+
+// writeInput writes queued input to the child in order. The queue is a
+// slice that exists only while input waits, not a channel of maxInput slots
+// made for every run: a run no one types into costs nothing here.
 func (p *Proc) writeInput() {
 	for {
 		select {
-		case b := <-p.in:
+		case <-p.inReady:
+		case <-p.closed:
+			return
+		}
+		for {
+			p.inMu.Lock()
+			if len(p.inQ) == 0 {
+				p.inQ = nil
+				p.inMu.Unlock()
+				break
+			}
+			b := p.inQ[0]
+			p.inQ[0] = nil
+			p.inQ = p.inQ[1:]
+			p.inMu.Unlock()
+			// Taken off the queue before it is written, as the channel did:
+			// a child blocked reading leaves room for maxInput more.
 			if _, err := p.pty.Write(b); err != nil {
 				return
 			}
-		case <-p.closed:
-			return
 		}
 	}
 }
@@ -476,12 +515,19 @@ func (p *Proc) input(b []byte) bool {
 		return false
 	default:
 	}
-	select {
-	case p.in <- b:
-		return true
-	default:
+	p.inMu.Lock()
+	if len(p.inQ) >= maxInput {
+		p.inMu.Unlock()
 		return false
 	}
+	p.inQ = append(p.inQ, b)
+	p.inMu.Unlock()
+	p.writer.Do(func() { go p.writeInput() })
+	select {
+	case p.inReady <- struct{}{}:
+	default:
+	}
+	return true
 }
 
 // notify tells the registry's subscribers that the screen changed.
@@ -567,7 +613,10 @@ func (p *Proc) Size() (cols, rows int) {
 }
 
 // View calls f with the emulated screen locked (read it, do not keep it)
-// and reports true. Once the run has ended and its output is all on screen
+// and reports true; it makes the emulator if the run had none yet (a run
+// that has written nothing has none: Render, Text, AltScreen and Cursor
+// then read a blank screen of its size). Once the run has ended and its
+// output is all on screen
 // the emulator is released: View then reports false without calling f, and
 // Render, Text, AltScreen and Cursor return the final screen.
 func (p *Proc) View(f func(e *vt.Emulator)) bool { return p.scr.view(f) }
