@@ -93,7 +93,7 @@ func TestUnregisterKeepsTheProcess(t *testing.T) {
 	s := tm.waitText("keep-me")
 	pid := rowPID(t, s, "1000000")
 	tm.keys("u")
-	tm.waitText("It keeps running as pid")
+	tm.waitText("runs on until corral quits and hangs it up")
 	tm.keys("y")
 	tm.waitFor("the row to go", func(s string) bool { return !strings.Contains(s, "1000000") })
 	if !alive(pid) {
