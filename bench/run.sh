@@ -28,3 +28,6 @@ go run ./bench/binary -mb "${CORRAL_BENCH_MB:-100}" -rounds 3 -floods 1,4 -keys 
 echo
 echo "== keystroke echo"
 go run ./bench/latency -keys 200
+echo
+echo "== idle runs: corral's RSS and CPU with 50 and 200 sleeping runs"
+go run ./bench/idle -n 50,200
