@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"corral/bench/internal/tmuxctl"
+	"corral/bench/internal/usage"
 )
 
 // floodResult is what rounds of n children flooding at once measured.
@@ -92,7 +93,7 @@ func underCorralN(bin, cfg string, scripts, walls []string) (measuredN, error) {
 		return measuredN{}, err
 	}
 	defer stop()
-	cpu0 := cpuSeconds(pid)
+	cpu0 := usage.CPUSeconds(pid)
 	var m measuredN
 	for _, w := range walls {
 		s, err := readWall(w, 5*time.Minute)
@@ -102,8 +103,8 @@ func underCorralN(bin, cfg string, scripts, walls []string) (measuredN, error) {
 		m.walls = append(m.walls, s)
 	}
 	time.Sleep(300 * time.Millisecond) // let the manager finish drawing the end of the floods
-	m.cpu = cpuSeconds(pid) - cpu0
-	m.hwmMB = statusMB(pid, "VmHWM")
+	m.cpu = usage.CPUSeconds(pid) - cpu0
+	m.hwmMB = usage.Status(pid, "VmHWM") / 1024
 	return m, nil
 }
 
@@ -228,16 +229,11 @@ func bareKeys(dir string, n, keys int) ([]float64, error) {
 	s.Drain(300 * time.Millisecond)
 	var ms []float64
 	for i := range keys {
-		c := "xzwvj"[i%5]
-		sent := time.Now()
-		if err := s.Send(fmt.Sprintf("send-keys -t s -l %c", c)); err != nil {
-			return nil, err
-		}
-		got, err := s.Await(string(c), 5*time.Second)
+		took, err := s.Type("xzwvj"[i%5])
 		if err != nil {
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
-		ms = append(ms, float64(got.Sub(sent).Microseconds())/1000)
+		ms = append(ms, float64(took.Microseconds())/1000)
 		s.Drain(time.Duration(20+rand.IntN(40)) * time.Millisecond)
 	}
 	return ms, nil

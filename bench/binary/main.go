@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"corral/bench/internal/tmuxctl"
+	"corral/bench/internal/usage"
 
 	"github.com/creack/pty"
 )
@@ -167,43 +168,13 @@ func memory(bin, cfg string, n int, script string) (float64, error) {
 	last := -1.0
 	for i := 0; i < 100; i++ {
 		time.Sleep(200 * time.Millisecond)
-		rss := statusMB(pid, "VmRSS")
-		if children(pid) >= n && rss == last {
+		rss := usage.Status(pid, "VmRSS") / 1024
+		if usage.Children(pid) >= n && rss == last {
 			return rss, nil
 		}
 		last = rss
 	}
 	return last, nil
-}
-
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // clock ticks at USER_HZ = 100
-}
-
-func statusMB(pid int, field string) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-func children(pid int) int {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	return len(strings.Fields(string(b)))
 }
 
 func alive(pid int) bool {

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"corral/bench/internal/usage"
 )
 
 func main() {
@@ -107,56 +109,18 @@ func measure(bin, cfg, dir string, n int, settle, cpuFor time.Duration) (rss, cp
 	}
 	pid, _ = strconv.Atoi(strings.TrimSpace(string(out)))
 	// env execs corral: the pane's pid is corral's.
-	for deadline := time.Now().Add(30 * time.Second); children(pid) < n; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); usage.Children(pid) < n; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			return 0, 0, 0, fmt.Errorf("%d of %d children started", children(pid), n)
+			return 0, 0, 0, fmt.Errorf("%d of %d children started", usage.Children(pid), n)
 		}
 	}
 	time.Sleep(settle)
-	rss = statusField(pid, "VmRSS") / 1024
-	threads = int(statusField(pid, "Threads"))
-	c0, t0 := cpuSeconds(pid), time.Now()
+	rss = usage.Status(pid, "VmRSS") / 1024
+	threads = int(usage.Status(pid, "Threads"))
+	c0, t0 := usage.CPUSeconds(pid), time.Now()
 	time.Sleep(cpuFor)
-	cpu = (cpuSeconds(pid) - c0) / time.Since(t0).Seconds() * 100
+	cpu = (usage.CPUSeconds(pid) - c0) / time.Since(t0).Seconds() * 100
 	return rss, cpu, threads, nil
-}
-
-// cpuSeconds is utime + stime of pid.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // clock ticks at USER_HZ = 100
-}
-
-// statusField is the number of a /proc/<pid>/status field (kB for sizes).
-func statusField(pid int, field string) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			v, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
-			return v
-		}
-	}
-	return 0
-}
-
-// children counts pid's children: each thread lists those it started.
-func children(pid int) int {
-	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
-	n := 0
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		n += len(strings.Fields(string(b)))
-	}
-	return n
 }
 
 func alive(pid int) bool {

@@ -132,16 +132,11 @@ func measure(s *tmuxctl.Session, n int) ([]float64, error) {
 			}
 			s.Drain(200 * time.Millisecond)
 		}
-		c := alphabet[i%len(alphabet)]
-		sent := time.Now()
-		if err := s.Send(fmt.Sprintf("send-keys -t s -l %c", c)); err != nil {
-			return nil, err
-		}
-		got, err := s.Await(string(c), 5*time.Second)
+		took, err := s.Type(alphabet[i%len(alphabet)])
 		if err != nil {
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
-		ms = append(ms, float64(got.Sub(sent).Microseconds())/1000)
+		ms = append(ms, float64(took.Microseconds())/1000)
 		// Irregular pauses so that keys fall at every phase of any frame clock.
 		s.Drain(time.Duration(20+rand.IntN(40)) * time.Millisecond)
 	}

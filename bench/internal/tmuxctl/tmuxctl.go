@@ -219,6 +219,20 @@ func (s *Session) Await(want string, timeout time.Duration) (time.Time, error) {
 	}
 }
 
+// Type types c into the session's pane and returns how long it took until
+// tmux reported it on the screen (the child's echo).
+func (s *Session) Type(c byte) (time.Duration, error) {
+	sent := time.Now()
+	if err := s.Send(fmt.Sprintf("send-keys -t s -l %c", c)); err != nil {
+		return 0, err
+	}
+	got, err := s.Await(string(c), 5*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	return got.Sub(sent), nil
+}
+
 // Drain discards pane output for d.
 func (s *Session) Drain(d time.Duration) {
 	s.carry = ""
