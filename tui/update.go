@@ -70,7 +70,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case launchedMsg:
 		return m, m.onLaunched(msg)
 	case cleanedMsg:
-		m.setStatus(fmt.Sprintf("cleaned up %d ended run%s", len(msg.ids), plural(len(msg.ids))))
+		m.setStatus(fmt.Sprintf("cleaned up %d ended run%s", len(msg.ids), noun(len(msg.ids), "", "s")))
 		return m, nil
 	case adoptedMsg:
 		if msg.err != nil {
@@ -87,7 +87,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case startQuitMsg:
 		ctx, cancel := context.WithCancel(context.Background())
 		m.quitting, m.quitStop = true, cancel
-		m.setStatus(fmt.Sprintf("stopping %d run%s… (%s again: SIGKILL now)", msg.live, plural(msg.live),
+		m.setStatus(fmt.Sprintf("stopping %d run%s… (%s again: SIGKILL now)", msg.live, noun(msg.live, "", "s"),
 			m.keys.Quit.Help().Key))
 		return m, tea.Batch(quitCmd(m.reg, ctx), m.tickIfNeeded())
 	case inputSentMsg:
@@ -327,7 +327,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 			q = fmt.Sprintf("Stop tracking run %d (%s)? It keeps running as pid %d.", sel.RunID, runName(sel), sel.PID)
 		case sel.Leftover > 0:
 			q = fmt.Sprintf("Remove run %d (%s) from the list? The %d %s it left keep%s running.",
-				sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes"), verbS(sel.Leftover))
+				sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes"), noun(sel.Leftover, "s", ""))
 		}
 		m.ask(q, unregisterCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Restart):
@@ -376,44 +376,24 @@ func (m *Model) askQuit(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	}
-	q := fmt.Sprintf("%d run%s still alive: stop %s and quit?", live, plural(live), them(live))
+	q := fmt.Sprintf("%d run%s still alive: stop %s and quit?", live, noun(live, "", "s"), noun(live, "it", "them all"))
 	if adopted > 0 {
-		q += fmt.Sprintf(" %d adopted run%s keep%s running.", adopted, plural(adopted), verbS(adopted))
+		q += fmt.Sprintf(" %d adopted run%s keep%s running.", adopted, noun(adopted, "", "s"), noun(adopted, "s", ""))
 	}
 	if n := len(m.launch.Detached()); n > 0 {
-		q += fmt.Sprintf(" %d unregistered run%s %s hung up (%s terminal closes with corral).", n, plural(n),
-			isAre(n), itsTheir(n))
+		q += fmt.Sprintf(" %d unregistered run%s %s hung up (%s terminal closes with corral).", n, noun(n, "", "s"),
+			noun(n, "is", "are"), noun(n, "its", "their"))
 	}
 	m.ask(q, m.beginQuit(live))
 	return nil
 }
 
+// noun picks the word that agrees with n: one for 1, many otherwise.
 func noun(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
 	return many
-}
-
-func verbS(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
-}
-
-func itsTheir(n int) string {
-	if n == 1 {
-		return "its"
-	}
-	return "their"
 }
 
 // beginQuit returns the command that starts stopping every run; the model
@@ -712,16 +692,3 @@ func (m *Model) setStatus(s string) { m.status, m.statusErr = s, false }
 
 func (m *Model) setError(err error) { m.status, m.statusErr = err.Error(), true }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func them(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them all"
-}

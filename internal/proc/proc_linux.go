@@ -53,23 +53,12 @@ func Parse(b []byte) (Stat, error) {
 
 // All returns the stat of every live (not exited) process on the machine.
 func All() []Stat {
-	d, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	names, _ := d.Readdirnames(-1)
-	out := make([]Stat, 0, len(names))
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil {
-			continue
+	pids := Pids()
+	out := make([]Stat, 0, len(pids))
+	for _, pid := range pids {
+		if st, err := Read(pid); err == nil && !st.Gone() {
+			out = append(out, st)
 		}
-		st, err := Read(pid)
-		if err != nil || st.Gone() {
-			continue
-		}
-		out = append(out, st)
 	}
 	return out
 }
