@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
+
+	"corral/internal/proc"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,7 +51,7 @@ func Subreaper() (stop func(), err error) {
 func reapOrphans() {
 	direct.Lock()
 	defer direct.Unlock()
-	for _, pid := range ownChildren() {
+	for _, pid := range proc.Children(os.Getpid()) {
 		if direct.pids[pid] {
 			continue
 		}
@@ -64,22 +63,4 @@ func reapOrphans() {
 			}
 		}
 	}
-}
-
-// ownChildren lists corral's children, from each thread's children file.
-func ownChildren() []int {
-	files, _ := filepath.Glob("/proc/self/task/*/children")
-	var out []int
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		for _, w := range strings.Fields(string(b)) {
-			if pid, err := strconv.Atoi(w); err == nil {
-				out = append(out, pid)
-			}
-		}
-	}
-	return out
 }

@@ -4,17 +4,20 @@ package spawn
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"corral/internal/proc"
 )
 
 // orphans lists the live and zombie children of the test process that it
 // did not start itself (they were reparented to it).
 func orphans(t *testing.T, started map[int]bool) (live, zombies int) {
-	for _, p := range ownChildren() {
+	for _, p := range proc.Children(os.Getpid()) {
 		if started[p] {
 			continue
 		}
@@ -102,7 +105,7 @@ func TestOrphanOfARunIsReparentedToCorral(t *testing.T) {
 }
 
 func isChild(pid int) bool {
-	for _, c := range ownChildren() {
+	for _, c := range proc.Children(os.Getpid()) {
 		if c == pid {
 			return true
 		}

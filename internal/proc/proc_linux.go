@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Read returns the stat of a process; ErrNoProcess when there is none.
@@ -144,6 +146,25 @@ func Pids() []int {
 	for _, n := range names {
 		if pid, err := strconv.Atoi(n); err == nil {
 			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// Children lists the children of pid, from each of its threads' children
+// file (a thread lists the children it started or was given).
+func Children(pid int) []int {
+	files, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+	var out []int
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, w := range strings.Fields(string(b)) {
+			if c, err := strconv.Atoi(w); err == nil {
+				out = append(out, c)
+			}
 		}
 	}
 	return out

@@ -50,3 +50,6 @@ func HasEnv(int, string) bool { return false }
 
 // Pids lists nothing without /proc.
 func Pids() []int { return nil }
+
+// Children lists nothing without /proc.
+func Children(int) []int { return nil }
