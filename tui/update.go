@@ -691,4 +691,3 @@ func (m *Model) resizeAll() tea.Cmd {
 func (m *Model) setStatus(s string) { m.status, m.statusErr = s, false }
 
 func (m *Model) setError(err error) { m.status, m.statusErr = err.Error(), true }
-
