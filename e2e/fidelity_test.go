@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// paneLines returns the rows of the pane: from below its title line ("── …")
-// to above the status line.
-func paneLines(t *testing.T, s string) []string {
-	t.Helper()
+// panePart returns the rows of the pane in a capture, from below its title
+// line ("── …") to above the status line; false when the capture holds no
+// whole frame (tmux may capture while a frame is being drawn).
+func panePart(s string) ([]string, bool) {
 	lines := strings.Split(s, "\n")
 	first, last := -1, -1
 	for i, l := range lines {
@@ -23,9 +23,19 @@ func paneLines(t *testing.T, s string) []string {
 		}
 	}
 	if first < 0 || last < first {
+		return nil, false
+	}
+	return lines[first:last], true
+}
+
+// paneLines is panePart for a capture that must hold a whole frame.
+func paneLines(t *testing.T, s string) []string {
+	t.Helper()
+	pane, ok := panePart(s)
+	if !ok {
 		t.Fatalf("pane not found:\n%s", s)
 	}
-	return lines[first:last]
+	return pane
 }
 
 // Issue 10 item 8: a window title holding 0x9C inside a UTF-8 character
@@ -54,7 +64,10 @@ func TestShrinkingWindowKeepsTheNewestLines(t *testing.T) {
 		return len(strings.Split(strings.TrimRight(s, "\n"), "\n")) <= 16 && strings.Contains(s, "n new run")
 	})
 	s := tm.waitFor("the newest lines in the pane", func(s string) bool {
-		pane := paneLines(t, s)
+		pane, ok := panePart(s)
+		if !ok {
+			return false // a frame half drawn: capture again
+		}
 		var rows []string
 		for _, l := range pane {
 			if l = strings.TrimRight(l, " "); l != "" {
