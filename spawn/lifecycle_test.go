@@ -184,6 +184,8 @@ func TestForgettingRunsInBulkGivesMemoryBack(t *testing.T) {
 	// Set before any run is dropped: the spawner reads them on that event.
 	sp.free.delay, sp.free.every = 20*time.Millisecond, time.Hour
 	sp.free.free = func() { freed <- struct{}{} }
+	_, events, cancel := reg.Subscribe()
+	defer cancel()
 	var procs []*Proc
 	for range 2 * freeMin {
 		p, err := sp.Start(Spec{Argv: []string{"true"}})
@@ -192,8 +194,17 @@ func TestForgettingRunsInBulkGivesMemoryBack(t *testing.T) {
 		}
 		procs = append(procs, p)
 	}
-	for _, p := range procs {
-		waitDone(t, p)
+	// The registry records an end after the handle's Done closes: wait for
+	// the registry, which is what the cleanup below asks.
+	for ended := 0; ended < len(procs); {
+		select {
+		case e := <-events:
+			if e.Kind == registry.EventExited {
+				ended++
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d of %d runs recorded as ended", ended, len(procs))
+		}
 	}
 	forget := func(n int) {
 		t.Helper()
