@@ -25,10 +25,12 @@ const (
 	EventUnregistered
 	// EventUpdated: some other field changed (session id, failure mark).
 	EventUpdated
+	// EventActivity: the run's activity state changed (Info.Activity).
+	EventActivity
 )
 
 // eventNames are the names of the event kinds, in their order.
-var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated"}
+var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated", "activity"}
 
 // String names the event kind; a value outside the constants is named
 // "EventKind(9)" rather than panicking (it comes from a caller's bug, and a

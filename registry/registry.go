@@ -202,6 +202,9 @@ type ProcessInfo struct {
 	// its leader ended (in its session, or carrying its Marker). They are
 	// followed until they are gone, and a kill of the run stops them.
 	Leftover int
+	// Activity is what the run is doing besides its Status: an agent's
+	// working / needs you / idle, a command's active / quiet.
+	Activity Activity
 }
 
 // Active reports whether anything of the run is still running: its process,
