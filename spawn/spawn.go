@@ -63,6 +63,8 @@ type Spawner struct {
 	// forgot, when set (tests), receives each run id once its handle is dropped.
 	forgot chan int64
 	free   *freer // gives memory back after runs are dropped
+	// onSignal receives the runs' signals (OnSignal); set before any Start.
+	onSignal func(runID int64, sig Signal)
 }
 
 // New returns a Spawner that registers what it starts in reg, and forgets a
@@ -252,6 +254,9 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 	}
 	p.out = s.reg.Output(p.runID)
 
+	if fn, id := s.onSignal, p.runID; fn != nil {
+		p.strip.sig.on = func(sig Signal) { fn(id, sig) }
+	}
 	go p.read()
 	go p.wait()
 	return p, nil

@@ -12,7 +12,9 @@ import (
 // the alternate-screen mode in force there) and terminal queries, which must
 // never be skipped unanswered. It also follows what the emulator may miss
 // when it skips: the keyboard modes the child set and its window title,
-// published in term for other goroutines.
+// published in term for other goroutines. And it reports the signals the
+// child gives its terminal (bells, notifications, progress, titles: see
+// Signal) to sig's callback, as it meets them.
 //
 // write edits the bytes it is given in place where the emulator's parser
 // would misread them: a 0x9C byte inside an OSC or DCS string (part of a
@@ -41,6 +43,9 @@ type stripper struct {
 
 	// onSync is called with the offset and mode of each sync point.
 	onSync func(pos int64, alt bool)
+	// sig reports the bells, notifications, progress and titles the child
+	// gives, if its callback is set (see Signal).
+	sig signaler
 }
 
 // termState is what the reader learned of the child's terminal, safe to
@@ -93,7 +98,7 @@ func (k *kittyStack) pop(count int) {
 	}
 }
 
-// maxTitle bounds the OSC text kept to find a title.
+// maxTitle bounds the OSC text that a title is taken from.
 const maxTitle = 1024
 
 type sstate uint8
@@ -111,6 +116,10 @@ const (
 const (
 	// maxSeq bounds an escape sequence; an unterminated one is abandoned.
 	maxSeq = 4096
+	// maxOSCSeq bounds an OSC string instead: a long notification still
+	// ends as one (its text cut at maxSignalText) rather than spilling its
+	// tail into the plain text.
+	maxOSCSeq = 64 << 10
 	// syncEvery is the minimum distance between sync points.
 	syncEvery = 2048
 )
@@ -143,13 +152,15 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 				}
 			case '\r', '\t':
 				out = append(out, b)
+			case 0x07:
+				s.sig.emit(Signal{Kind: SignalBell})
 			case 0x1b:
 				if at := s.pos + int64(i); at-s.lastSync >= syncEvery {
 					s.sync(at) // an ESC in ground state is a safe place to start
 				}
 				s.begin(sEsc)
 			}
-			// Other C0 controls (bell, backspace, shifts) carry no text.
+			// Other C0 controls (backspace, shifts) carry no text.
 		case sEsc:
 			s.seqLen++
 			switch {
@@ -213,7 +224,7 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 					p[i] = 0x9d
 				}
 			}
-			if s.state == sOSC && b >= 0x20 && len(s.osc) < maxTitle {
+			if s.state == sOSC && b >= 0x20 && len(s.osc) < maxSignalText {
 				s.osc = append(s.osc, b)
 			}
 			switch {
@@ -222,7 +233,7 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 				s.state = sGround
 			case b == 0x1b:
 				s.state = sStrEsc
-			case b == 0x18 || b == 0x1a || s.seqLen > maxSeq:
+			case b == 0x18 || b == 0x1a || s.seqLen > maxSeq && (s.state == sStr || s.seqLen > maxOSCSeq):
 				s.state = sGround
 			case s.state == sOSC && b == '?' && s.prev == ';':
 				s.query = true // OSC 4/10/11/12/52 asking for a value
@@ -383,10 +394,13 @@ func (s *stripper) stringDone(end int64) {
 	}
 	if s.strKind == ']' {
 		// OSC 0 and 2 set the window title (1 is the icon name).
-		if t, ok := cutPrefix(s.osc, "0;"); ok {
+		osc := s.osc[:min(len(s.osc), maxTitle)]
+		if t, ok := cutPrefix(osc, "0;"); ok {
 			s.setTitle(t)
-		} else if t, ok := cutPrefix(s.osc, "2;"); ok {
+		} else if t, ok := cutPrefix(osc, "2;"); ok {
 			s.setTitle(t)
+		} else if s.sig.on != nil {
+			s.sig.osc(s.osc)
 		}
 	}
 }
@@ -395,6 +409,13 @@ func (s *stripper) setTitle(t []byte) {
 	if old := s.term.title.Load(); old == nil || *old != string(t) {
 		str := string(t)
 		s.term.title.Store(&str)
+		if s.sig.on != nil {
+			text, cut := str, len(s.osc) >= maxTitle
+			if cut || !cleanText(t) {
+				text = signalText(t, cut)
+			}
+			s.sig.emit(Signal{Kind: SignalTitle, Text: text})
+		}
 	}
 }
 
