@@ -22,7 +22,7 @@ var keyModes = []struct {
 }{
 	{"in the run list", []string{"quit", "help", "up", "down", "first", "last", "page_up", "page_down",
 		"line_up", "line_down", "top", "bottom", "new", "filter", "cleanup", "adopt", "kill", "unregister",
-		"restart", "focus", "raw"}, ""},
+		"restart", "focus", "raw", "attention"}, ""},
 	{"in a confirmation", []string{"yes", "no", "quit"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field", "next_choice", "prev_choice"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field"}, "the form's text fields"},

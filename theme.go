@@ -19,6 +19,10 @@ func defaultPalette() tui.Palette {
 		Killed:  lipgloss.Color("#D29922"),
 		Warn:    lipgloss.Color("#E3B341"),
 		Text:    lipgloss.Color("#FFFFFF"),
+		// A run that needs you stands out from everything else on screen.
+		Attention: lipgloss.Color("#FF7B00"),
+		Working:   lipgloss.Color("#58A6FF"),
+		Idle:      lipgloss.Color("#39C5CF"),
 	}
 }
 

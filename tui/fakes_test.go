@@ -197,7 +197,8 @@ func sampleRuns() []registry.ProcessInfo {
 func plainTheme() Theme {
 	return NewTheme(Palette{Accent: lipgloss.Color("5"), Subtle: lipgloss.Color("8"), Running: lipgloss.Color("2"),
 		Exited: lipgloss.Color("7"), Failed: lipgloss.Color("1"), Killed: lipgloss.Color("3"),
-		Warn: lipgloss.Color("11"), Text: lipgloss.Color("15")}, false)
+		Warn: lipgloss.Color("11"), Text: lipgloss.Color("15"), Attention: lipgloss.Color("9"),
+		Working: lipgloss.Color("4"), Idle: lipgloss.Color("6")}, false)
 }
 
 // newTestModel returns a model over the sample runs at the given size.

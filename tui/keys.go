@@ -27,6 +27,7 @@ type KeyMap struct {
 	Filter           key.Binding
 	Adopt            key.Binding
 	Raw              key.Binding // raw stream lines of an agent run
+	Attention        key.Binding // the next run that needs you, or is idle
 	Help             key.Binding
 	Quit             key.Binding
 	Yes, No          key.Binding // answer a confirmation
@@ -67,6 +68,7 @@ var Actions = []Action{
 	{"filter", func(k *KeyMap) *key.Binding { return &k.Filter }},
 	{"adopt", func(k *KeyMap) *key.Binding { return &k.Adopt }},
 	{"raw", func(k *KeyMap) *key.Binding { return &k.Raw }},
+	{"attention", func(k *KeyMap) *key.Binding { return &k.Attention }},
 	{"help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 	{"yes", func(k *KeyMap) *key.Binding { return &k.Yes }},
@@ -163,6 +165,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:     b([]string{"/"}, "filter"),
 		Adopt:      b([]string{"a"}, "adopt"),
 		Raw:        b([]string{"v"}, "raw/rendered"),
+		Attention:  b([]string{"tab"}, "next waiting"),
 		Help:       b([]string{"?"}, "help"),
 		Quit:       l([]string{"q", "ctrl+c"}, []string{"q"}, "quit"),
 		Yes:        l([]string{"y", "Y"}, []string{"y"}, "yes"),
@@ -180,7 +183,8 @@ func DefaultKeyMap() KeyMap {
 // The actions come first and help and quit before navigation, so that a
 // narrow screen, which cuts the line short, still shows how to get help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.New, k.Kill, k.Unregister, k.Focus, k.Help, k.Quit, k.Up, k.Down, k.Restart, k.Filter}
+	return []key.Binding{k.New, k.Kill, k.Unregister, k.Focus, k.Help, k.Quit, k.Attention, k.Up, k.Down, k.Restart,
+		k.Filter}
 }
 
 // FullHelp is the help that the help key shows, in columns.
@@ -189,7 +193,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.First, k.Last, k.Help, k.Quit},
 		{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Bottom},
 		{k.New, k.Kill, k.Unregister, k.Restart, k.Cleanup, k.Adopt},
-		{k.Focus, k.Unfocus, k.Filter, k.Raw},
+		{k.Focus, k.Unfocus, k.Filter, k.Raw, k.Attention},
 	}
 }
 
@@ -274,6 +278,7 @@ func (m *Model) updateKeyStates() {
 		{&k.Focus, normal && hasSel && sel.Status.Live() && m.launch.Screen(sel.RunID) != nil},
 		{&k.Raw, normal && hasSel},
 		{&k.Cleanup, normal && ended},
+		{&k.Attention, normal && m.anyWaiting()},
 		{&k.New, normal}, {&k.Filter, normal}, {&k.Adopt, normal}, {&k.Help, normal},
 		{&k.NextChoice, m.mode == modeForm && m.form.focus == -1},
 		{&k.PrevChoice, m.mode == modeForm && m.form.focus == -1},

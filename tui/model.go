@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"corral/registry"
@@ -107,6 +108,26 @@ type Options struct {
 	Version string
 	// Dir is the directory new runs start in by default, shown in the form.
 	Dir string
+	// AttentionFirst lists the runs that need the person first, then the
+	// idle and failed ones, then the rest; by run id within each group.
+	AttentionFirst bool
+	// Notify is what corral writes to its terminal when a run starts to
+	// need the person or ends its turn while its pane is not shown or the
+	// terminal is not focused: NotifyOSC (the default, also for ""),
+	// NotifyBell or NotifyOff.
+	Notify string
+	// NotifyCommand, when set, builds the argv of a program run on the
+	// same occasions (no shell; output discarded; killed after 10 s).
+	NotifyCommand func(name, state, detail string) []string
+	// TermProgram names the terminal corral runs in (TerminalName): it
+	// picks the desktop notification's sequence.
+	TermProgram string
+	// InTmux says corral runs inside tmux ($TMUX is set): notifications
+	// are wrapped for tmux to pass them to the outer terminal.
+	InTmux bool
+	// Logger receives what the interface cannot show (a notify command
+	// that failed); nil discards it.
+	Logger *slog.Logger
 }
 
 type mode int
@@ -195,6 +216,18 @@ type Model struct {
 	// of runs that are not shown arrives hundreds of times a second).
 	view      tea.View
 	viewValid bool
+
+	attentionFirst bool
+	// Notifications: the mode, the sequence the terminal takes, and when
+	// each run was last the subject of one (dropped with the run).
+	notify        string
+	osc           oscKind
+	inTmux        bool
+	notifyCommand func(name, state, detail string) []string
+	notifyTimeout time.Duration
+	notified      map[int64]time.Time
+	blurred       bool // the terminal reported that it lost the focus
+	log           *slog.Logger
 }
 
 type confirmation struct {
@@ -212,15 +245,21 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 	f := textinput.New()
 	f.Prompt = "/"
 	f.Placeholder = "filter runs"
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	m := &Model{reg: reg, launch: launch, keys: opts.Keys, theme: opts.Theme, help: h, now: opts.Now,
-		filter: f, title: "corral", raw: map[int64]bool{}, cwd: opts.Dir}
+		filter: f, title: "corral", raw: map[int64]bool{}, cwd: opts.Dir,
+		attentionFirst: opts.AttentionFirst, notify: opts.Notify, osc: oscFor(opts.TermProgram),
+		inTmux: opts.InTmux, notifyCommand: opts.NotifyCommand, notifyTimeout: notifyCommandTimeout,
+		notified: map[int64]time.Time{}, log: opts.Logger}
 	if opts.Version != "" {
 		m.title += " " + opts.Version
 	}
 	snap, events, cancel := reg.Subscribe()
 	m.runs, m.events, m.cancel = snap, events, cancel
-	if len(snap) > 0 {
-		m.selected = snap[0].RunID
+	if rows := m.visibleRuns(); len(rows) > 0 {
+		m.selected = rows[0].RunID
 	}
 	// Every screen starts hidden; the first message (the window's size)
 	// shows the selected one.

@@ -18,6 +18,11 @@ type Palette struct {
 	Killed  color.Color
 	Warn    color.Color // stopping, confirmations
 	Text    color.Color // text on the selection bar
+	// Agent states: a run that needs you, one at work, one idle at its
+	// prompt (a failed turn takes Failed, a busy command Running).
+	Attention color.Color
+	Working   color.Color
+	Idle      color.Color
 }
 
 // PaletteSlot names a colour of Palette: Name is what the [theme] table of
@@ -38,6 +43,9 @@ var PaletteSlots = []PaletteSlot{
 	{"killed", func(p *Palette) *color.Color { return &p.Killed }},
 	{"warn", func(p *Palette) *color.Color { return &p.Warn }},
 	{"text", func(p *Palette) *color.Color { return &p.Text }},
+	{"attention", func(p *Palette) *color.Color { return &p.Attention }},
+	{"working", func(p *Palette) *color.Color { return &p.Working }},
+	{"idle", func(p *Palette) *color.Color { return &p.Idle }},
 }
 
 // PaletteSlotNames returns the names of PaletteSlots, in order.
@@ -68,6 +76,7 @@ type Theme struct {
 	PaneTitle, PaneBorder, Marker              lipgloss.Style
 	FormLabel, FormActive, FormError, FormHint lipgloss.Style
 	Focused                                    lipgloss.Style
+	Attention, Working, Idle                   lipgloss.Style // agent states
 	Help                                       help.Styles
 }
 
@@ -112,6 +121,9 @@ func NewTheme(p Palette, noColor bool) Theme {
 		FormError:   fg(p.Failed),
 		FormHint:    fg(p.Subtle).Italic(true),
 		Focused:     fg(p.Warn).Bold(true),
+		Attention:   fg(p.Attention).Bold(true),
+		Working:     fg(p.Working),
+		Idle:        fg(p.Idle),
 	}
 	t.Help = help.Styles{
 		ShortKey: fg(p.Accent), ShortDesc: fg(p.Subtle), ShortSeparator: fg(p.Subtle),

@@ -98,6 +98,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.quitStop()
 		}
 		return m, tea.Quit
+	case tea.FocusMsg:
+		m.blurred = false
+		return m, nil
+	case tea.BlurMsg:
+		m.blurred = true
+		return m, nil
 	case tea.ForegroundColorMsg, tea.BackgroundColorMsg:
 		m.onHostColor(msg)
 		return m, nil
@@ -124,12 +130,14 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		if found {
 			m.runs = append(m.runs[:i], m.runs[i+1:]...)
 		}
-		delete(m.raw, e.RunID) // the view's only per-run state goes with the run
+		delete(m.raw, e.RunID) // the view's per-run state goes with the run
+		delete(m.notified, e.RunID)
 		if e.RunID == m.selected {
 			m.selected = 0
 			m.reselect()
 		}
 	case found:
+		cmd = m.noticeFor(m.runs[i], e.Info)
 		m.runs[i] = e.Info
 	default:
 		m.runs = append(m.runs, registry.ProcessInfo{})
@@ -295,6 +303,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Focus()
 	case key.Matches(msg, k.Cleanup):
 		return cleanupCmd(m.reg)
+	case pressed(msg, k.Attention): // disabled, it says why it goes nowhere
+		m.jumpToWaiting()
 	case key.Matches(msg, k.Adopt):
 		m.mode = modeAdopt
 		m.adopt = newAdoptList(m.keys, m.width)
@@ -512,16 +522,22 @@ func (m *Model) onClick(msg tea.MouseClickMsg) {
 	}
 }
 
-// visibleRuns is the table after the filter.
+// visibleRuns is the table after the filter, in its order: by run id, or
+// attention first (Options.AttentionFirst).
 func (m *Model) visibleRuns() []registry.ProcessInfo {
+	runs := m.runs
+	if m.attentionFirst {
+		runs = attentionOrder(runs)
+	}
 	f := strings.ToLower(strings.TrimSpace(m.filter.Value()))
 	if f == "" {
-		return m.runs
+		return runs
 	}
 	var out []registry.ProcessInfo
-	for _, r := range m.runs {
+	for _, r := range runs {
 		hay := strings.ToLower(strings.Join([]string{fmt.Sprint(r.RunID), r.Kind.String(), runName(r),
-			r.Command, r.Task, r.Model, r.ProjectPath, r.SessionID, r.Status.String(), fmt.Sprint(r.PID)}, " "))
+			r.Command, r.Task, r.Model, r.ProjectPath, r.SessionID, r.Status.String(), fmt.Sprint(r.PID),
+			stateTitle(r)}, " "))
 		if strings.Contains(hay, f) {
 			out = append(out, r)
 		}

@@ -55,6 +55,7 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "corral"
+	v.ReportFocus = true // notifications also come while the terminal is in the background
 	v.Cursor = m.cursor()
 	m.view, m.viewValid = v, true
 	return v
@@ -130,7 +131,14 @@ func (m *Model) headerLine() string {
 			parts = append(parts, c.style(fmt.Sprintf("%d %s", counts[c.s], c.s)))
 		}
 	}
-	h := m.theme.Title.Render(m.title) + "  " + strings.Join(parts, m.theme.Subtle.Render(" · "))
+	sep := m.theme.Subtle.Render(" · ")
+	h := m.theme.Title.Render(m.title) + "  "
+	if states := m.stateCounts(); len(states) > 0 {
+		// What waits for the person comes first: a narrow screen cuts the
+		// header's end.
+		h += strings.Join(states, sep) + m.theme.Subtle.Render(" │ ")
+	}
+	h += strings.Join(parts, sep)
 	if f := m.filter.Value(); f != "" {
 		h += m.theme.Warn.Render("  filter: " + f)
 	}
@@ -154,17 +162,24 @@ func (m *Model) columns() []column {
 			status = max(status, ansi.StringWidth(statusText(r, m.now())))
 		}
 	}
-	return []column{
+	cols := []column{
 		{"ID", 7, 0, 2, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.RunID) }},
 		{"KIND", 7, 0, 6, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
 		{"NAME", 8, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
 		{"PID", 7, 0, 3, pidText},
 		{"STATUS", status, 0, 1, statusText},
-		{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
-		{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
-		{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
-		{"PROJECT", 10, 2, 8, func(r registry.ProcessInfo, _ time.Time) string { return shortPath(r.ProjectPath) }},
 	}
+	// STATE, when some run is in a known state, is kept as long as STATUS:
+	// at 80 columns MODEL and PROJECT give way to it.
+	if w := m.stateColumnWidth(); w > 0 {
+		cols = append(cols, column{"STATE", w, 0, 1, stateText})
+	}
+	return append(cols,
+		column{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
+		column{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
+		column{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
+		column{"PROJECT", 10, 2, 8, func(r registry.ProcessInfo, _ time.Time) string { return shortPath(r.ProjectPath) }},
+	)
 }
 
 // fitColumns keeps the columns that fit the width, by priority, and gives
@@ -174,7 +189,7 @@ func fitColumns(cols []column, width int) []column {
 	for i := range order {
 		order[i] = i
 	}
-	for i := range order { // insertion sort by priority: nine items
+	for i := range order { // insertion sort by priority: ten items
 		for j := i; j > 0 && cols[order[j]].prio < cols[order[j-1]].prio; j-- {
 			order[j], order[j-1] = order[j-1], order[j]
 		}
@@ -249,8 +264,11 @@ func (m *Model) tableLines(h int) []string {
 		}
 		for _, c := range cols {
 			v := cell(c.value(r, now), c.min)
-			if c.title == "STATUS" {
+			switch c.title {
+			case "STATUS":
 				v = m.statusStyle(r.Status).Render(v)
+			case "STATE":
+				v = m.stateStyle(r.Activity.State).Render(v)
 			}
 			b.WriteString(v + " ")
 		}
@@ -283,6 +301,9 @@ func (m *Model) paneTitle() string {
 	default:
 		if r, ok := m.selectedRun(); ok {
 			left = fmt.Sprintf(" %d %s · %s ", r.RunID, runName(r), statusText(r, m.now()))
+			if st := stateTitle(r); st != "" {
+				left += "· " + st + " "
+			}
 			if r.SessionID != "" {
 				left += "· session " + r.SessionID + " "
 			}
@@ -308,6 +329,11 @@ func (m *Model) paneTitle() string {
 		right = append(right, m.theme.Focused.Render(fmt.Sprintf(" TYPING INTO RUN · %s leaves ", m.keys.Unfocus.Help().Key)))
 	}
 	r := strings.Join(right, "")
+	// A long detail or session id is cut so that the markers on the right
+	// stay in sight.
+	if room := m.width - 3 - ansi.StringWidth(r); ansi.StringWidth(left) > room {
+		left = ansi.Truncate(left, max(room-1, 0), "…") + " "
+	}
 	fill := m.width - 2 - ansi.StringWidth(left) - ansi.StringWidth(r)
 	return m.theme.PaneBorder.Render("──") + m.theme.PaneTitle.Render(left) +
 		m.theme.PaneBorder.Render(strings.Repeat("─", max(fill, 0))) + r
@@ -454,16 +480,7 @@ func age(r registry.ProcessInfo, now time.Time) string {
 	if !r.EndedAt.IsZero() {
 		end = r.EndedAt
 	}
-	d := end.Sub(r.StartedAt)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	return shortDuration(end.Sub(r.StartedAt))
 }
 
 // runName is a short name for a run: its agent's, else its program's.
