@@ -18,6 +18,27 @@ import (
 	"corral/tui"
 )
 
+// fakeBin is the directory of the fake claude (corral/internal/fakeclaude),
+// built once for the package's tests.
+var fakeBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fakeclaude")
+	if err != nil {
+		panic(err)
+	}
+	fakeBin = dir
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "claude"), "corral/internal/fakeclaude")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the fake claude:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // rig is corral's wiring without the interface, over a fake claude on
 // PATH and a private HOME.
 type rig struct {
@@ -29,8 +50,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	wd, _ := os.Getwd()
-	t.Setenv("PATH", filepath.Join(wd, "testdata", "fakeclaude")+":"+os.Getenv("PATH"))
+	t.Setenv("PATH", fakeBin+":"+os.Getenv("PATH"))
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	reg := registry.New(registry.WithGracePeriod(time.Second))
@@ -198,9 +218,8 @@ func waitExec(t *testing.T, pid int, name string) {
 
 func TestAdoptedClaudeSessionIsOfferedAndItsTranscriptFollowed(t *testing.T) {
 	r := newRig(t)
-	wd, _ := os.Getwd()
 	project := t.TempDir()
-	cmd := exec.Command(filepath.Join(wd, "testdata", "fakeclaude", "claude"))
+	cmd := exec.Command(filepath.Join(fakeBin, "claude"))
 	cmd.Dir = project
 	cmd.Env = append(os.Environ(), "FAKE_CLAUDE_ID=outside")
 	stdin, _ := cmd.StdinPipe()
