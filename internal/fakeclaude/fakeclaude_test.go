@@ -52,8 +52,8 @@ func TestMatcher(t *testing.T) {
 		{"^Ba.h$", "Bash", true},
 		{"mcp__.*", "mcp__memory__read", true},
 		{"Notebook.*", "Bash", false},
-		{"ash", "Bash", false},     // letters only: exact
-		{"as.", "Bash", true},      // a regexp is searched, unanchored
+		{"ash", "Bash", false}, // letters only: exact
+		{"as.", "Bash", true},  // a regexp is searched, unanchored
 		{"permission_prompt", "permission_prompt", true},
 		{"(", "(", false}, // a broken regexp matches nothing
 	} {
@@ -115,7 +115,7 @@ func recorder(t *testing.T) (settingsJSON, out string) {
 
 // hookCall is one recorded hook run.
 type hookCall struct {
-	in                    map[string]any
+	in                     map[string]any
 	projectDir, pwd, runID string
 }
 
@@ -385,9 +385,13 @@ func TestSessionTurnsFireTheirHooks(t *testing.T) {
 		t.Errorf("no transcript: %v", err)
 	}
 	for _, c := range calls {
+		mode, hasMode := c.in["permission_mode"]
 		if c.in["session_id"] != "sess-1" || c.in["transcript_path"] != transcript || c.in["cwd"] != f.project ||
-			c.in["permission_mode"] != "default" {
+			hasMode == noPermissionMode[c.event()] || hasMode && mode != "default" {
 			t.Errorf("%s: common fields %v", c.event(), c.in)
+		}
+		if _, ok := c.in["prompt_id"]; ok == (c.event() == "SessionStart") {
+			t.Errorf("%s: prompt_id %v", c.event(), c.in["prompt_id"])
 		}
 		if c.projectDir != f.project || c.pwd != f.project || c.runID != "1000007" {
 			t.Errorf("%s: CLAUDE_PROJECT_DIR %q, cwd %q, CORRAL_RUN_ID %q", c.event(), c.projectDir, c.pwd, c.runID)
@@ -501,4 +505,40 @@ func TestHookTimeoutAndLog(t *testing.T) {
 		recs[1].Event != "UserPromptSubmit" || recs[1].Exit != 1 || recs[1].Stderr != "broken\n" {
 		t.Fatalf("log: %+v", recs)
 	}
+}
+
+// FAKE_CLAUDE_NOTIFY_AFTER: Notification idle_prompt at a prompt left
+// waiting, permission_prompt at a dialog left waiting, after the
+// PermissionRequest as in the real CLI.
+func TestNotificationsAfterAWait(t *testing.T) {
+	settings, out := recorder(t)
+	f := startFake(t, []string{"FAKE_CLAUDE_NOTIFY_AFTER=300ms"}, "--settings", settings)
+	until := func(want string) []hookCall {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			calls, _ := readCalls(t, out)
+			if names(calls) == want {
+				return calls
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("hooks %q, want %q", names(calls), want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	calls := until("SessionStart Notification")
+	if n := calls[1].in; n["notification_type"] != "idle_prompt" || n["message"] == nil {
+		t.Errorf("idle notification: %v", n)
+	}
+	f.typeText("perm\r")
+	calls = until("SessionStart Notification UserPromptSubmit PreToolUse PermissionRequest Notification")
+	if n := calls[5].in; n["notification_type"] != "permission_prompt" || n["message"] != "Claude needs your permission" {
+		t.Errorf("permission notification: %v", n)
+	}
+	if !strings.Contains(f.screen(), "Do you want to proceed?") {
+		t.Errorf("the dialog went:\n%s", f.screen())
+	}
+	f.typeText("y")
+	until("SessionStart Notification UserPromptSubmit PreToolUse PermissionRequest Notification PostToolUse Stop Notification")
 }

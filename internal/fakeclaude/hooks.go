@@ -115,11 +115,15 @@ var matchField = map[string]string{
 	"SubagentStop":       "agent_type",
 }
 
+// noPermissionMode are the events whose input has no permission_mode (seen
+// with Claude Code 2.1.197).
+var noPermissionMode = map[string]bool{"SessionStart": true, "Notification": true, "SessionEnd": true}
+
 // hookRunner runs the configured hooks of a session.
 type hookRunner struct {
 	sources []settings
 	project string            // CLAUDE_PROJECT_DIR and the hooks' directory
-	common  map[string]any    // the fields every event carries
+	common  map[string]any    // the fields every event carries (prompt_id once there is a prompt)
 	envFile string            // CLAUDE_ENV_FILE for SessionStart
 	log     string            // FAKE_CLAUDE_HOOK_LOG: a JSON line per hook run
 	errs    func(line string) // shows a failed hook on the session's screen, after the event's hooks
@@ -160,6 +164,9 @@ func (h *hookRunner) fire(event string, fields map[string]any) {
 		input[k] = v
 	}
 	input["hook_event_name"] = event
+	if noPermissionMode[event] {
+		delete(input, "permission_mode")
+	}
 	cmds := h.commands(event, input)
 	if len(cmds) == 0 {
 		return

@@ -41,9 +41,9 @@ type session struct {
 	busy       bool // the marker is the last line drawn
 	work       time.Duration
 	notify     time.Duration
-	pending    []key  // keys typed while the turn worked, for the next prompt
-	toolN      int    // tool calls so far, for their ids
-	curTool    string // the tool of the call under way
+	pending    []key // keys typed while the turn worked, for the next prompt
+	toolN      int   // tool calls so far, for their ids
+	prompts    int   // prompts so far, for their ids
 }
 
 func newSession(o options, h *hookRunner, transcript string) *session {
@@ -114,6 +114,8 @@ func (s *session) turn(line string) {
 			s.say("  ⎿  Interrupted · What should Claude do instead?")
 		}
 	}()
+	s.prompts++
+	s.h.common["prompt_id"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", s.prompts)
 	s.h.fire("UserPromptSubmit", map[string]any{"prompt": line})
 	switch line {
 	case "work":
@@ -168,7 +170,6 @@ func (s *session) turn(line string) {
 // returns false when the call was refused.
 func (s *session) tool(name string, input map[string]any, ask bool, output string) bool {
 	s.toolN++
-	s.curTool = name
 	id := fmt.Sprintf("toolu_fake%04d", s.toolN)
 	s.h.fire("PreToolUse", map[string]any{"tool_name": name, "tool_input": input, "tool_use_id": id})
 	summary, _ := input["command"].(string)
@@ -221,7 +222,7 @@ func (s *session) tool(name string, input map[string]any, ask bool, output strin
 	}
 	s.step()
 	s.h.fire("PostToolUse", map[string]any{"tool_name": name, "tool_input": input, "tool_use_id": id,
-		"tool_response": response})
+		"tool_response": response, "duration_ms": s.work.Milliseconds()})
 	if output != "" {
 		s.say("  ⎿  " + strings.ReplaceAll(output, "\n", " "))
 	}
@@ -235,7 +236,8 @@ func (s *session) stop(answer string) {
 		s.say("● " + answer)
 	}
 	s.say("✻ Worked for 1s · done")
-	s.h.fire("Stop", map[string]any{"stop_hook_active": false, "last_assistant_message": answer})
+	s.h.fire("Stop", map[string]any{"stop_hook_active": false, "last_assistant_message": answer,
+		"background_tasks": []any{}, "session_crons": []any{}})
 }
 
 // dialog draws a choice over the last lines and waits for it: a digit up
@@ -257,7 +259,7 @@ func (s *session) dialog(lines []string, n int) int {
 			if k, ok = s.next(s.notify); !ok {
 				notified = true
 				s.h.fire("Notification", map[string]any{"notification_type": "permission_prompt",
-					"message": "Claude needs your permission to use " + s.curTool, "title": "Claude Code"})
+					"message": "Claude needs your permission"})
 				continue
 			}
 		} else {
@@ -346,7 +348,7 @@ func (s *session) readLine() string {
 		if !ok {
 			notified = true
 			s.h.fire("Notification", map[string]any{"notification_type": "idle_prompt",
-				"message": "Claude is waiting for your input", "title": "Claude Code"})
+				"message": "Claude is waiting for your input"})
 			continue
 		}
 		switch {
