@@ -1,10 +1,12 @@
 package registry
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Output is the bounded plain-text history of one run: a ring of the last
@@ -23,6 +25,7 @@ type Output struct {
 	bytes     int      // bytes of the complete lines held, kept as lines come and go
 	lineBytes int
 	cur       []byte // the unfinished last line
+	arena     []byte // the block complete lines are copied into (see intern)
 	cr        bool   // a carriage return is pending: the next text overwrites cur
 	total     int64  // lines ever completed, for readers tracking position
 }
@@ -72,11 +75,18 @@ func (o *Output) AppendLine(text string) {
 }
 
 func (o *Output) write(p []byte) {
+	// The next line feed and carriage return at or after i, found with
+	// the vectorised IndexByte; each is searched again only once passed,
+	// so a chunk of many \r (a progress bar) is scanned once.
+	nl, cr := -1, -1
 	for i := 0; i < len(p); {
-		j := i
-		for j < len(p) && p[j] != '\n' && p[j] != '\r' {
-			j++
+		if nl < i {
+			nl = indexFrom(p, i, '\n')
 		}
+		if cr < i {
+			cr = indexFrom(p, i, '\r')
+		}
+		j := min(nl, cr)
 		if j > i {
 			if o.cr {
 				o.cur, o.cr = o.cur[:0], false
@@ -96,6 +106,14 @@ func (o *Output) write(p []byte) {
 	}
 }
 
+// indexFrom returns the index of the first c in p at or after i, or len(p).
+func indexFrom(p []byte, i int, c byte) int {
+	if k := bytes.IndexByte(p[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(p)
+}
+
 func (o *Output) appendCur(b []byte) {
 	for len(b) > 0 {
 		room := o.lineBytes - len(o.cur)
@@ -110,7 +128,7 @@ func (o *Output) appendCur(b []byte) {
 }
 
 func (o *Output) endLine() {
-	o.push(visible(o.cur))
+	o.push(o.intern(o.cur))
 	if cap(o.cur) > 4*o.lineBytes/3 && cap(o.cur) > 1024 {
 		o.cur = nil // let a huge buffer go
 	} else {
@@ -148,6 +166,30 @@ func (o *Output) grow() {
 
 // at returns the i-th complete line held, 0 being the oldest.
 func (o *Output) at(i int) string { return o.ring[(o.head+i)%len(o.ring)] }
+
+// arenaBlock is the size of the blocks that hold the ring's lines: a line
+// is a string over a block, so a flood of short lines costs one allocation
+// per block instead of one per line. A block is never written where a line
+// already lies, so the strings stay immutable; it is freed once no line
+// held refers to it.
+const arenaBlock = 64 << 10
+
+// intern returns b as a string, as visible does, kept in the ring's current
+// block.
+func (o *Output) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaBlock/8 || !utf8.Valid(b) {
+		return visible(b) // long lines, and the rare garbage, on their own
+	}
+	if cap(o.arena)-len(o.arena) < len(b) {
+		o.arena = make([]byte, 0, arenaBlock)
+	}
+	start := len(o.arena)
+	o.arena = append(o.arena, b...)
+	return unsafe.String(&o.arena[start], len(b))
+}
 
 // visible returns b as a string with each invalid UTF-8 byte shown as U+FFFD,
 // so garbage from a child stays visible instead of corrupting the screen.

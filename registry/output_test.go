@@ -392,3 +392,28 @@ func BenchmarkAppendLiveOutput(b *testing.B) {
 		}
 	}
 }
+
+// Lines are strings over shared blocks: a line a reader holds never
+// changes, however much is written, overwritten (\r) or dropped after it.
+func TestLinesReadStayUnchangedAsMoreIsWritten(t *testing.T) {
+	o := NewOutputBudget(100, 8<<10, 1<<20)
+	for i := range 50 {
+		fmt.Fprintf(o, "line %d\n", i)
+	}
+	held := o.Lines(0, 50)
+	want := append([]string(nil), held...)
+	for i := range want {
+		want[i] = strings.Clone(want[i])
+	}
+	for i := range 20_000 {
+		fmt.Fprintf(o, "progress %d\rdone %d\n", i, i)
+	}
+	for i := range held {
+		if held[i] != want[i] {
+			t.Fatalf("line %d became %q, was %q", i, held[i], want[i])
+		}
+	}
+	if got := o.Tail(1)[0]; got != "done 19999" {
+		t.Fatalf("last line %q", got)
+	}
+}
