@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"corral/activity"
 	"corral/registry"
 
 	"github.com/BurntSushi/toml"
@@ -57,7 +58,28 @@ type Settings struct {
 	ScrollbackLines int      `toml:"scrollback_lines"`
 	ScrollbackBytes int      `toml:"scrollback_bytes"`
 	KillGrace       Duration `toml:"kill_grace"`
+	// Notify is how corral tells its terminal that a run needs attention:
+	// NotifyOSC (the default), NotifyBell or NotifyOff.
+	Notify string `toml:"notify"`
+	// NotifyCommand is a program run on the same occasions, with {name},
+	// {state} and {detail} expanded in its words; nil: none.
+	NotifyCommand Template `toml:"notify_command"`
+	// ActiveWindow is how long a plain command counts as active after it
+	// wrote (activity.DefaultActiveWindow when absent).
+	ActiveWindow Duration `toml:"active_window"`
+	// AttentionFirst sorts the runs that need attention first.
+	AttentionFirst bool `toml:"attention_first"`
 }
+
+// The values of Settings.Notify.
+const (
+	// NotifyOSC rings the bell and sends an OSC 9 or OSC 777 notification.
+	NotifyOSC = "osc"
+	// NotifyBell rings the bell only.
+	NotifyBell = "bell"
+	// NotifyOff sends nothing.
+	NotifyOff = "off"
+)
 
 // Agent is a catalog entry.
 type Agent struct {
@@ -71,7 +93,16 @@ type Agent struct {
 	Description string            `toml:"description"`
 	// Format is "stream-json" for runs that speak Claude Code's stream.
 	Format Format `toml:"format"`
+	// Hooks is "" (automatic: see HookKind) or "off" (none: the state
+	// comes from the screen and the generic signals).
+	Hooks string `toml:"hooks"`
+	// States are the entry's screen patterns; empty ones take the built-in
+	// defaults of its program (see StatePatterns).
+	States States `toml:"states"`
 }
+
+// HooksOff is the value of Agent.Hooks that turns an entry's hooks off.
+const HooksOff = "off"
 
 // Kind is the kind of a catalog entry.
 type Kind string
@@ -195,8 +226,11 @@ func stringList(v any) ([]string, error) {
 	return nil, fmt.Errorf("expected a string or an array of strings, found %v", v)
 }
 
-// placeholders are what templates may hold.
+// placeholders are what an agent's command template may hold.
 var placeholders = []string{"{task}", "{model}", "{project}", "{session_id}", "{shell}"}
+
+// notifyPlaceholders are what notify_command may hold.
+var notifyPlaceholders = []string{"{name}", "{state}", "{detail}"}
 
 // Load reads the configuration at path. A missing file at the default path
 // (explicit false) gives the embedded default; a missing file named with
@@ -340,6 +374,12 @@ func parse(path, text string) (*Config, error) {
 	if c.Settings.KillGrace.Duration == 0 {
 		c.Settings.KillGrace.Duration = registry.DefaultGracePeriod
 	}
+	if c.Settings.Notify == "" {
+		c.Settings.Notify = NotifyOSC
+	}
+	if c.Settings.ActiveWindow.Duration == 0 {
+		c.Settings.ActiveWindow.Duration = activity.DefaultActiveWindow
+	}
 	return c, nil
 }
 
@@ -357,6 +397,18 @@ func (c *Config) validate(text string) error {
 	if g := c.Settings.KillGrace.Duration; g > MaxKillGrace {
 		return bad(toml.Key{"settings", "kill_grace"}, "must be at most 1h (the wait from SIGTERM to SIGKILL; 0 or absent: 5s)")
 	}
+	switch c.Settings.Notify {
+	case "", NotifyOSC, NotifyBell, NotifyOff:
+	default:
+		return bad(toml.Key{"settings", "notify"}, "must be \"osc\", \"bell\" or \"off\", not %q", c.Settings.Notify)
+	}
+	if p := unknownPlaceholder(c.Settings.NotifyCommand, notifyPlaceholders); p != "" {
+		return bad(toml.Key{"settings", "notify_command"}, "unknown placeholder %s (use %s)", p, strings.Join(notifyPlaceholders, ", "))
+	}
+	if w := c.Settings.ActiveWindow.Duration; w != 0 && (w < MinActiveWindow || w > MaxActiveWindow) {
+		return bad(toml.Key{"settings", "active_window"},
+			"must be between 1s and 1h (how long a command counts as active after it wrote; 0 or absent: 10s)")
+	}
 	seen := map[string]bool{}
 	for i, a := range c.Agents {
 		at := func(field string) toml.Key { return toml.Key{"agent", fmt.Sprint(i), field} }
@@ -371,6 +423,25 @@ func (c *Config) validate(text string) error {
 			return bad(at("kind"), "missing: \"agent\", \"session\" or \"command\"")
 		case len(a.Command) == 0:
 			return bad(at("command"), "missing: the program and its arguments")
+		case a.Hooks != "" && a.Hooks != HooksOff:
+			return bad(at("hooks"), "must be \"off\" or absent (automatic: Claude Code's hooks for claude, "+
+				"Codex's notify for codex), not %q", a.Hooks)
+		}
+		if p := unknownPlaceholder(a.Command, placeholders); p != "" {
+			return bad(at("command"), "unknown placeholder %s (use %s)", p, strings.Join(placeholders, ", "))
+		}
+		for _, st := range []struct {
+			field, pattern string
+			re             **regexp.Regexp
+		}{{"working", a.States.Working, &c.Agents[i].States.working}, {"waiting", a.States.Waiting, &c.Agents[i].States.waiting}} {
+			if st.pattern == "" {
+				continue
+			}
+			re, err := compileState(st.pattern)
+			if err != nil {
+				return bad(toml.Key{"agent", fmt.Sprint(i), "states", st.field}, "%v", err)
+			}
+			*st.re = re
 		}
 		seen[a.Name] = true
 	}
@@ -402,6 +473,11 @@ const (
 	// MaxKillGrace bounds the wait from SIGTERM to SIGKILL; corral's quit
 	// waits that long too.
 	MaxKillGrace = time.Hour
+	// MinActiveWindow and MaxActiveWindow bound active_window: shorter, a
+	// command that writes once a second flickers; longer, "active" means
+	// nothing.
+	MinActiveWindow = time.Second
+	MaxActiveWindow = time.Hour
 )
 
 // CheckNames refuses, at its line, a [keys] entry that names none of
@@ -437,8 +513,11 @@ func (c *Config) Agent(name string) (Agent, bool) {
 }
 
 // lineOf finds the line of a key in TOML text: key is a table path, with
-// the index of an array-of-tables entry as a number ("agent", "2", "kind").
-// It scans headers and "name =" lines, which is all the config uses.
+// the index of an array-of-tables entry as a number ("agent", "2", "kind"),
+// possibly followed by a sub-table of that entry ("agent", "2", "states",
+// "working": a [agent.states] table after the entry's [[agent]], or an
+// inline states = { … } in it). It scans headers and "name =" lines, which
+// is all the config uses.
 func lineOf(text string, key toml.Key) int {
 	if len(key) == 0 {
 		return 0
@@ -446,11 +525,18 @@ func lineOf(text string, key toml.Key) int {
 	field := key[len(key)-1]
 	table := strings.Join(key[:len(key)-1], ".")
 	want := -1 // the entry index within an array of tables
-	if n := len(key); n >= 3 {
+	sub := ""  // the sub-table of the entry, "" for the entry itself
+	for p := 1; p < len(key)-1; p++ {
 		var idx int
-		if _, err := fmt.Sscan(key[n-2], &idx); err == nil {
-			table, want = strings.Join(key[:n-2], "."), idx
+		if _, err := fmt.Sscan(key[p], &idx); err == nil {
+			table, want = strings.Join(key[:p], "."), idx
+			sub = strings.Join(key[p+1:len(key)-1], ".")
+			break
 		}
+	}
+	inTable := table
+	if sub != "" {
+		inTable = table + "." + sub
 	}
 	cur, count := "", -1
 	fallback := 0
@@ -466,16 +552,38 @@ func lineOf(text string, key toml.Key) int {
 				}
 			}
 		case strings.HasPrefix(l, "["):
-			cur, count = strings.TrimSpace(strings.Trim(strings.SplitN(l, "#", 2)[0], "[] \t")), -1
-			if cur == table && want < 0 && fallback == 0 {
+			cur = strings.TrimSpace(strings.Trim(strings.SplitN(l, "#", 2)[0], "[] \t"))
+			if want < 0 {
+				count = -1
+			}
+			if cur == inTable && (want < 0 || count == want) && fallback == 0 {
 				fallback = i + 1
 			}
 		default:
 			k, _, ok := strings.Cut(l, "=")
-			if ok && strings.Trim(strings.TrimSpace(k), `"`) == field && cur == table && (want < 0 || count == want) {
+			k = strings.Trim(strings.TrimSpace(k), `"`)
+			if !ok || (want >= 0 && count != want) {
+				continue
+			}
+			if k == field && cur == inTable {
 				return i + 1
+			}
+			if sub != "" && cur == table && (k == sub || strings.HasPrefix(k, sub+".")) {
+				return i + 1 // states = { … } or states.working = … in the entry
 			}
 		}
 	}
 	return fallback
+}
+
+// unknownPlaceholder is the first placeholder in t that is not in known.
+func unknownPlaceholder(t Template, known []string) string {
+	for _, w := range t {
+		for _, p := range placeholderRE.FindAllString(w, -1) {
+			if !slices.Contains(known, p) {
+				return p
+			}
+		}
+	}
+	return ""
 }

@@ -37,13 +37,8 @@ func (t *Template) UnmarshalTOML(v any) error {
 	if len(words) == 0 || strings.TrimSpace(words[0]) == "" {
 		return fmt.Errorf("command: the program is missing")
 	}
-	for _, w := range words {
-		for _, p := range placeholderRE.FindAllString(w, -1) {
-			if !slices.Contains(placeholders, p) {
-				return fmt.Errorf("command: unknown placeholder %s (use %s)", p, strings.Join(placeholders, ", "))
-			}
-		}
-	}
+	// Which placeholders a template may hold depends on the field (an
+	// agent's command, notify_command): Config.validate checks them.
 	if err := checkShellScripts(words); err != nil {
 		return fmt.Errorf("command: %w", err)
 	}
@@ -165,9 +160,13 @@ func (t Template) Uses(placeholder string) bool {
 	return false
 }
 
-// Vars are the values of the placeholders.
+// Vars are the values of the placeholders: an agent's command takes
+// {task}, {model}, {project}, {session_id} and {shell}; notify_command
+// takes {name}, {state} and {detail}.
 type Vars struct {
 	Task, Model, Project, SessionID, Shell string
+	// Name, State and Detail are a run's name, activity state and detail.
+	Name, State, Detail string
 }
 
 // Expand returns argv: each placeholder replaced inside its word, so a
@@ -176,7 +175,7 @@ type Vars struct {
 // empty is dropped, and with it a flag word ("-m", "--model") just before.
 func (t Template) Expand(v Vars) []string {
 	values := map[string]string{"{task}": v.Task, "{model}": v.Model, "{project}": v.Project,
-		"{session_id}": v.SessionID, "{shell}": v.Shell}
+		"{session_id}": v.SessionID, "{shell}": v.Shell, "{name}": v.Name, "{state}": v.State, "{detail}": v.Detail}
 	out := make([]string, 0, len(t))
 	for _, w := range t {
 		if val, ok := values[w]; ok && val == "" {
