@@ -112,7 +112,7 @@ func (w *LogWriter) Write(p []byte) (int, error) {
 		var m [64]byte
 		if mark := w.marker(m[:0]); w.room() >= len(mark)+len(p) {
 			kick = w.queue(mark)
-			w.dropped = 0
+			w.dropped, w.last = 0, '\n'
 		}
 	}
 	if w.dropped > 0 || w.room() < len(p) {

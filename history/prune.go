@@ -1,6 +1,7 @@
 package history
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -62,10 +63,7 @@ func (s *Store) Prune() error {
 		return errors.Join(errs...)
 	}
 	slices.SortFunc(ids, func(a, b int64) int {
-		if c := known[a].started - known[b].started; c != 0 {
-			return int(max(-1, min(1, c)))
-		}
-		return int(max(-1, min(1, a-b)))
+		return cmp.Or(cmp.Compare(known[a].started, known[b].started), cmp.Compare(a, b))
 	})
 	sizes := map[int64]int64{}
 	for _, f := range files {

@@ -91,6 +91,9 @@ func (s *Store) NextID() (int64, error) {
 // Begin records that a run started. Its Status defaults to StatusRunning,
 // StartedAt to now, and Instance to this store's instance (WithInstance).
 func (s *Store) Begin(r Run) error {
+	if r.ID <= 0 {
+		return fmt.Errorf("history: begin run %d: the id must be positive (NextID)", r.ID)
+	}
 	if r.Status == "" {
 		r.Status = StatusRunning
 	}

@@ -87,7 +87,8 @@ func WithTotalCap(n int64) Option { return func(o *options) { o.totalCap = n } }
 func WithMaxAge(d time.Duration) Option { return func(o *options) { o.maxAge = d } }
 
 // WithLogQueue sets how many bytes a LogWriter holds for the disk before it
-// drops output (default 1 MiB).
+// drops output (default 1 MiB), rounded up to whole 64 KiB buffers. A single
+// Write larger than the queue is always dropped.
 func WithLogQueue(n int) Option { return func(o *options) { o.logQueue = max(n, 1) } }
 
 // WithPruneInterval sets how often the store prunes in the background
@@ -251,6 +252,9 @@ func (s *Store) tryIndex(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
+	// Writers queue for the lock anyway; a few connections serve the
+	// readers (List, Follow) beside them.
+	db.SetMaxOpenConns(4)
 	if err := check(db); err != nil {
 		db.Close()
 		return nil, err

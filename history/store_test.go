@@ -448,3 +448,22 @@ func TestRecover(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultDir(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/xdg/state")
+	if d, err := DefaultDir(); err != nil || d != "/xdg/state/corral" {
+		t.Errorf("with XDG_STATE_HOME: %q %v", d, err)
+	}
+	t.Setenv("XDG_STATE_HOME", "relative")
+	t.Setenv("HOME", "/home/someone")
+	if d, err := DefaultDir(); err != nil || d != "/home/someone/.local/state/corral" {
+		t.Errorf("with a relative XDG_STATE_HOME: %q %v", d, err)
+	}
+}
+
+func TestBeginNeedsAnID(t *testing.T) {
+	s := open(t, "")
+	if err := s.Begin(Run{Name: "no id"}); err == nil {
+		t.Fatal("Begin without an id succeeded")
+	}
+}
