@@ -37,7 +37,12 @@ var (
 	_ tui.Screen   = (*spawn.Proc)(nil)
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "hook" {
+		os.Exit(runHook(os.Stdin, os.Getenv))
+	}
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
 
 // usageError is a bad command line: usage is printed and the status is 2.
 type usageError struct{ msg string }

@@ -31,3 +31,6 @@ go run ./bench/latency -keys 200
 echo
 echo "== idle runs: corral's RSS and CPU with 50 and 200 sleeping runs"
 go run ./bench/idle -n 50,200
+echo
+echo "== corral hook: run time of one hook invocation (Claude Code waits for it on every tool call)"
+go run ./bench/hook -n 300
