@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"corral/ipc"
@@ -27,7 +28,13 @@ const maxHookInput = ipc.MaxLine - 4096
 // context) and returns 0 in every case: a missing or malformed variable,
 // stdin that is not JSON or longer than maxHookInput, no corral, a refusal or
 // a timeout each drop the message silently.
-func runHook(stdin io.Reader, getenv func(string) string) int {
+//
+// Codex runs its notify program with the JSON as its last argument instead:
+// with an argument, stdin is not read (it may be the agent's terminal).
+func runHook(args []string, stdin io.Reader, getenv func(string) string) int {
+	if len(args) > 0 {
+		stdin = strings.NewReader(args[len(args)-1])
+	}
 	deadline := time.Now().Add(hookBudget)
 	path, instance := getenv("CORRAL_SOCKET"), getenv("CORRAL_RUN")
 	id, err := strconv.ParseInt(getenv("CORRAL_RUN_ID"), 10, 64)

@@ -23,9 +23,9 @@ type hookRun struct {
 
 // runHookBinary runs bin as `corral hook` with stdin and the CORRAL_*
 // variables in vars (any inherited ones removed first).
-func runHookBinary(t *testing.T, bin string, stdin []byte, vars map[string]string) hookRun {
+func runHookBinary(t *testing.T, bin string, stdin []byte, vars map[string]string, args ...string) hookRun {
 	t.Helper()
-	cmd := exec.Command(bin, "hook")
+	cmd := exec.Command(bin, append([]string{"hook"}, args...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CORRAL_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -107,6 +107,19 @@ func TestHookCommand(t *testing.T) {
 		}
 		if m.Op != ipc.OpHook || m.RunID != 42 || m.Instance != "inst-1" || string(m.Payload) != payload {
 			t.Errorf("received %+v (payload %s), want op hook, run 42, instance inst-1, payload %s", m, m.Payload, payload)
+		}
+	})
+
+	t.Run("takes Codex's JSON argument instead of stdin", func(t *testing.T) {
+		arg := `{"type":"agent-turn-complete","turn-id":"7","last-assistant-message":"done"}`
+		// Stdin holds other JSON: with an argument it is not read.
+		runHookBinary(t, bin, []byte(`{"not":"this"}`), env(), arg).quiet(t)
+		m, ok := received(t)
+		if !ok {
+			t.Fatal("the server received nothing")
+		}
+		if string(m.Payload) != arg {
+			t.Errorf("payload %s, want %s", m.Payload, arg)
 		}
 	})
 

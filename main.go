@@ -39,7 +39,7 @@ var (
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "hook" {
-		os.Exit(runHook(os.Stdin, os.Getenv))
+		os.Exit(runHook(os.Args[2:], os.Stdin, os.Getenv))
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -184,10 +184,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	home, _ := os.UserHomeDir()
 	follower := claude.NewFollower(reg, home, claude.WithLogger(logger))
 	l := launch.New(reg, sp, follower, cfg, cwd)
+	closeSocket := serveHooks(l, logger)
 	sh := newSignals(sigs)
 	// Whatever happens from here on, no child corral started outlives it,
 	// and nothing it adopted is signalled.
 	defer func() {
+		closeSocket()
 		follower.Close()
 		l.Close()
 		stopAll(reg, sp, cfg.Settings.KillGrace.Duration, sh, stderr)
@@ -216,7 +218,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	m := tui.New(reg, l, tui.Options{Keys: keyMap(cfg.Keys), Theme: theme(cfg.Theme), Version: version, Dir: cwd,
-		TermProgram: tui.TerminalName(os.Getenv), InTmux: os.Getenv("TMUX") != "", Logger: logger})
+		TermProgram: tui.TerminalName(os.Getenv), InTmux: os.Getenv("TMUX") != "", Logger: logger,
+		Notify: cfg.Settings.Notify, NotifyCommand: notifyCommand(cfg.Settings.NotifyCommand),
+		AttentionFirst: cfg.Settings.AttentionFirst})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(tui.FPS))
 	sh.onFirst(p.Quit) // a signal ends the UI; the runs are stopped after it

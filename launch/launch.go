@@ -16,12 +16,14 @@ import (
 	"strings"
 	"sync"
 
+	"corral/activity"
 	"corral/claude"
 	"corral/config"
 	"corral/registry"
 	"corral/spawn"
 	"corral/tui"
 
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/google/uuid"
 )
 
@@ -37,19 +39,27 @@ type Launcher struct {
 	shell    string
 	follower *claude.Follower // Claude runs' rendering, session ids
 
-	mu   sync.Mutex // guards runs
-	runs map[int64]*record
+	mu     sync.Mutex // guards runs, exe and socket
+	runs   map[int64]*record
+	exe    string // the corral binary hooks run; see EnableHooks
+	socket string // the socket hooks report to; "" if none
 
-	stop func()        // ends the subscription
-	done chan struct{} // closed when the forgetting loop ends
+	inputs chan stateInput // hooks, signals and timers for the state loop
+	quit   chan struct{}   // closed by Close: timers stop sending
+	stop   func()          // ends the subscription
+	done   chan struct{}   // closed when the state loop ends
 }
 
 // record is what corral keeps of one run beyond the registry's entry. It is
 // created when the run is started, adopted or recorded as failed, and
 // dropped on the registry's EventUnregistered.
 type record struct {
-	req     tui.Request // what the run was launched with, for a restart
-	adopted bool        // registered by pid: corral did not start it
+	req      tui.Request // what the run was launched with, for a restart
+	adopted  bool        // registered by pid: corral did not start it
+	activity activity.Config
+	// state follows the run's activity; set by the state loop, and its
+	// fields touched only by it.
+	state *tracked
 }
 
 var _ tui.Launcher = (*Launcher)(nil)
@@ -62,7 +72,7 @@ func New(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *con
 		sh = "/bin/sh"
 	}
 	l := &Launcher{reg: reg, sp: sp, follower: f, cfg: cfg, cwd: cwd, shell: sh, runs: map[int64]*record{},
-		done: make(chan struct{})}
+		inputs: make(chan stateInput, 4096), quit: make(chan struct{}), done: make(chan struct{})}
 	for _, a := range cfg.Agents {
 		ta := tui.Agent{Name: a.Name, Kind: kindOf(a), Description: a.Description, Available: true,
 			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task}
@@ -72,26 +82,17 @@ func New(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *con
 		}
 		l.agents = append(l.agents, ta)
 	}
+	sp.OnSignal(func(id int64, sig spawn.Signal) { l.offer(stateInput{runID: id, sig: &sig}) })
 	_, events, stop := reg.Subscribe()
 	l.stop = stop
-	go l.forget(events)
+	go l.loop(events)
 	return l
 }
 
-// forget drops a run's record when the registry drops the run.
-func (l *Launcher) forget(events <-chan registry.Event) {
-	defer close(l.done)
-	for e := range events {
-		if e.Kind == registry.EventUnregistered {
-			l.mu.Lock()
-			delete(l.runs, e.RunID)
-			l.mu.Unlock()
-		}
-	}
-}
-
-// Close ends the Launcher's subscription to the registry.
+// Close ends the Launcher's subscription to the registry and its state
+// loop.
 func (l *Launcher) Close() {
+	close(l.quit)
 	l.stop()
 	<-l.done
 }
@@ -136,6 +137,7 @@ func (l *Launcher) Agents() []tui.Agent { return l.agents }
 func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	dir := expandHome(req.Dir)
 	spec := spawn.Spec{Cols: req.Cols, Rows: req.Rows}
+	rec := &record{req: req, activity: l.activityOf(false)}
 	var agent config.Agent
 	if req.Agent == "" {
 		argv, err := spawn.ParseCommand(req.Command)
@@ -171,6 +173,8 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 		}
 		spec.Run = registry.RegistrationConfig{Kind: kindOf(a), AgentName: a.Name, SessionID: sid,
 			Task: task, Model: model, Command: strings.Join(spec.Argv, " ")}
+		// The command shown is the catalog's; the hooks are corral's.
+		spec.Argv, rec.activity = l.hooksOf(a, spec.Argv)
 	}
 	// The run starts in its project, which is what the registry records
 	// and where Claude Code keeps its transcripts.
@@ -178,14 +182,15 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	spec.Run.ProjectPath = spec.Dir
 	// The record exists before the registry announces the run.
 	spec.Run.RunID = l.reg.GenerateID()
-	l.remember(spec.Run.RunID, &record{req: req})
+	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
+	l.remember(spec.Run.RunID, rec)
 	p, err := l.sp.Start(spec)
 	if err != nil {
 		l.drop(spec.Run.RunID)
 		return 0, err
 	}
 	if req.Agent != "" {
-		follow(l.follower, p.RunID(), agent, spec.Run.Kind, spec.Run.ProjectPath)
+		follow(l.follower, p.RunID(), agent, spec.Run.Kind, spec.Run.ProjectPath, rec.activity.Hooks)
 	}
 	return p.RunID(), nil
 }
@@ -218,12 +223,34 @@ var _ tui.HostColors = (*Launcher)(nil)
 // for the runs that ask for them.
 func (l *Launcher) SetHostColors(fg, bg color.Color) { l.sp.SetHostColors(fg, bg) }
 
-// Screen returns the emulated screen of a run corral started.
+// Screen returns the emulated screen of a run corral started. What is
+// typed or pasted into it also tells the run's activity tracker that the
+// person answered.
 func (l *Launcher) Screen(runID int64) tui.Screen {
 	if p := l.sp.Proc(runID); p != nil {
-		return p
+		return typing{Proc: p, l: l, id: runID}
 	}
 	return nil
+}
+
+// typing is a run's screen whose keys and pastes are also reported to the
+// state loop.
+type typing struct {
+	*spawn.Proc
+	l  *Launcher
+	id int64
+}
+
+// SendKey types a key into the run.
+func (t typing) SendKey(k uv.KeyPressEvent) {
+	t.l.offer(stateInput{runID: t.id, input: true})
+	t.Proc.SendKey(k)
+}
+
+// Paste sends pasted text to the run.
+func (t typing) Paste(text string) {
+	t.l.offer(stateInput{runID: t.id, input: true})
+	t.Proc.Paste(text)
 }
 
 // Fail lists a run that could not start as a failed row, with the error as

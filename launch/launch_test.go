@@ -155,7 +155,7 @@ func TestInteractiveSessionLearnsTheIDClaudeUses(t *testing.T) {
 		t.Fatalf("the new id was not passed: %q", info.Command)
 	}
 	r.until(t, "the real id", func() bool { _, ok := r.reg.ClaudeSessionByID("real-session-id"); return ok })
-	scr := r.l.Screen(id).(*spawn.Proc)
+	scr := r.l.sp.Proc(id)
 	r.until(t, "the banner", func() bool { return strings.Contains(scr.Text(), "fake claude session") })
 	if _, err := scr.Write([]byte("hi there\r")); err != nil {
 		t.Fatal(err)
