@@ -104,6 +104,9 @@ func usage(w io.Writer) {
 Each command is a command line started as a run at launch, e.g.
   corral "npm run dev" "claude"
 
+  corral history [--json] [--limit N] [--agent NAME]   past runs, newest first
+  corral logs ID [--follow]                            a run's output
+
 flags:
   --config PATH     configuration file (default %s)
   --adopt PID       register a running process as a sidecar run (repeatable)
@@ -121,6 +124,9 @@ default keys (a config may change them; ? in corral shows the keys in force):
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, ok := historyCommand(args, stdout, stderr); ok {
+		return code
+	}
 	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintln(stderr, "corral:", err)
@@ -176,14 +182,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer closeLog() // last: the stop below still logs
 	logger.Info("corral started", "version", version, "pid", os.Getpid())
 
-	reg := registry.New(registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
+	regOpts := []registry.Option{registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithOutputBytes(cfg.Settings.ScrollbackBytes),
-		registry.WithLogger(logger))
+		registry.WithLogger(logger)}
+	store := startHistory(logger)
+	if store != nil {
+		defer store.Close() // after the launcher has written the last ends
+		regOpts = append(regOpts, registry.WithIDs(store.NextID))
+	}
+	reg := registry.New(regOpts...)
 	spawn.Version = version // answered to XTVERSION
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()
 	follower := claude.NewFollower(reg, home, claude.WithLogger(logger))
 	l := launch.New(reg, sp, follower, cfg, cwd)
+	if store != nil {
+		l.EnableHistory(store)
+	}
 	closeSocket := serveHooks(l, logger)
 	sh := newSignals(sigs)
 	// Whatever happens from here on, no child corral started outlives it,
@@ -191,8 +206,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer func() {
 		closeSocket()
 		follower.Close()
-		l.Close()
 		stopAll(reg, sp, cfg.Settings.KillGrace.Duration, sh, stderr)
+		l.Close() // after the stop: the history records how the runs ended
 		sp.Close()
 		reg.Close()
 	}()

@@ -39,10 +39,11 @@ type Launcher struct {
 	shell    string
 	follower *claude.Follower // Claude runs' rendering, session ids
 
-	mu     sync.Mutex // guards runs, exe and socket
-	runs   map[int64]*record
-	exe    string // the corral binary hooks run; see EnableHooks
-	socket string // the socket hooks report to; "" if none
+	mu      sync.Mutex // guards runs, exe and socket
+	runs    map[int64]*record
+	exe     string    // the corral binary hooks run; see EnableHooks
+	socket  string    // the socket hooks report to; "" if none
+	history *recorder // the durable record; nil without one (EnableHistory)
 
 	inputs chan stateInput // hooks, signals and timers for the state loop
 	quit   chan struct{}   // closed by Close: timers stop sending
@@ -60,6 +61,8 @@ type record struct {
 	// state follows the run's activity; set by the state loop, and its
 	// fields touched only by it.
 	state *tracked
+	// begun: the run's history row was written before it started.
+	begun bool
 }
 
 var _ tui.Launcher = (*Launcher)(nil)
@@ -90,11 +93,22 @@ func New(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *con
 }
 
 // Close ends the Launcher's subscription to the registry and its state
-// loop.
+// loop, and writes what the history has queued. Call it after the runs
+// are stopped, so that how they ended is recorded.
 func (l *Launcher) Close() {
 	close(l.quit)
 	l.stop()
 	<-l.done
+	if h := l.recorderOf(); h != nil {
+		// The last events may not have reached the loop: every ended run's
+		// end is recorded again (the same values), then the queue drains.
+		for _, info := range l.reg.Processes() {
+			if !info.Status.Live() {
+				h.end(info)
+			}
+		}
+		h.close()
+	}
 }
 
 // remember creates the record of a run.
@@ -183,10 +197,23 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	// The record exists before the registry announces the run.
 	spec.Run.RunID = l.reg.GenerateID()
 	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
+	hist := l.recorderOf()
+	if hist != nil {
+		hist.begin(spec.Run.RunID, spec.Argv, spec.Dir, spec.Run)
+		if w, err := hist.store.Log(spec.Run.RunID); err == nil {
+			spec.Log, rec.begun = w, true
+		} else {
+			l.reg.Logger().Warn("history: no log for a run", "run", spec.Run.RunID, "err", err)
+		}
+	}
 	l.remember(spec.Run.RunID, rec)
 	p, err := l.sp.Start(spec)
 	if err != nil {
 		l.drop(spec.Run.RunID)
+		if hist != nil {
+			// Fail records it again, as a failed row of its own.
+			_ = hist.store.Delete(spec.Run.RunID)
+		}
 		return 0, err
 	}
 	if req.Agent != "" {

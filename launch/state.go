@@ -58,6 +58,12 @@ func (l *Launcher) loop(events <-chan registry.Event) {
 // event applies one registry event.
 func (l *Launcher) event(e registry.Event) {
 	now := time.Now()
+	if h := l.recorderOf(); h != nil {
+		l.mu.Lock()
+		r := l.runs[e.RunID]
+		l.mu.Unlock()
+		h.event(e, r != nil && r.begun)
+	}
 	switch e.Kind {
 	case registry.EventRegistered:
 		l.track(e.RunID, e.Info, now)
@@ -192,6 +198,9 @@ func (l *Launcher) publish(id int64, t *tracked, now time.Time) {
 	if a := t.tr.Activity(); a.State != t.last.State || a.Detail != t.last.Detail {
 		t.last = a
 		_ = l.reg.SetActivity(id, a)
+		if h := l.recorderOf(); h != nil {
+			h.state(id, a)
+		}
 	}
 	next := t.tr.Next()
 	if t.due {

@@ -257,7 +257,14 @@ type options struct {
 	lineBytes int
 	outBytes  int
 	log       *slog.Logger
+	ids       func() (int64, error)
 }
+
+// WithIDs makes GenerateID take run ids from next: a record shared by
+// several corral instances (the run history), so that ids never repeat
+// across instances and restarts. When next fails, ids continue after the
+// highest one given so far.
+func WithIDs(next func() (int64, error)) Option { return func(o *options) { o.ids = next } }
 
 // Option configures a Registry.
 type Option func(*options)
@@ -316,7 +323,19 @@ func New(opts ...Option) *Registry {
 
 // GenerateID returns a new run id: FirstRunID, then one more each call,
 // unique under any concurrency.
-func (r *Registry) GenerateID() int64 { return r.nextID.Add(1) - 1 }
+func (r *Registry) GenerateID() int64 {
+	if r.opts.ids != nil {
+		id, err := r.opts.ids()
+		if err == nil {
+			// The fallback counter stays after every id given.
+			for cur := r.nextID.Load(); id >= cur && !r.nextID.CompareAndSwap(cur, id+1); cur = r.nextID.Load() {
+			}
+			return id
+		}
+		r.opts.log.Warn("registry: no run id from the shared record; counting on", "err", err)
+	}
+	return r.nextID.Add(1) - 1
+}
 
 // GracePeriod returns the time KillProcess waits between SIGTERM and SIGKILL.
 func (r *Registry) GracePeriod() time.Duration { return r.opts.grace }

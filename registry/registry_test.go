@@ -309,3 +309,24 @@ func TestKindAndStatusNames(t *testing.T) {
 		t.Errorf("signal exit: %q", Exit{Code: -1, Signal: 9}.String())
 	}
 }
+
+// Ids come from a shared record when one is given; when it fails, they
+// continue after the highest it gave, never repeating one.
+func TestIDsFromASharedRecord(t *testing.T) {
+	next, fail := int64(5_000_000), false
+	r := New(WithIDs(func() (int64, error) {
+		if fail {
+			return 0, errors.New("disk full")
+		}
+		next++
+		return next - 1, nil
+	}))
+	defer r.Close()
+	if a, b := r.GenerateID(), r.GenerateID(); a != 5_000_000 || b != 5_000_001 {
+		t.Fatalf("ids %d, %d from the record", a, b)
+	}
+	fail = true
+	if c := r.GenerateID(); c != 5_000_002 {
+		t.Fatalf("id %d after the record failed, want 5000002", c)
+	}
+}

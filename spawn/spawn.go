@@ -7,6 +7,7 @@ package spawn
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +46,11 @@ type Spec struct {
 	// Run is what the registry records; a zero RunID is generated, PID is
 	// filled in.
 	Run registry.RegistrationConfig
+	// Log, if set, receives the run's plain text as the registry's history
+	// does. Its Write must not block (it is called on the reader's path)
+	// and its errors are ignored. Start owns it: it is closed when the
+	// reader ends, or at once if the run does not start.
+	Log io.WriteCloser
 }
 
 // Spawner starts processes and keeps their handles by run id.
@@ -159,7 +165,14 @@ func (s *Spawner) Close() {
 // Start runs spec under a new PTY and registers it before reading its first
 // byte. A program not found or a directory that does not exist is an error,
 // and then nothing is registered and nothing left running.
-func (s *Spawner) Start(spec Spec) (*Proc, error) {
+func (s *Spawner) Start(spec Spec) (p *Proc, err error) {
+	if spec.Log != nil {
+		defer func() {
+			if err != nil {
+				_ = spec.Log.Close()
+			}
+		}()
+	}
 	if len(spec.Argv) == 0 || strings.TrimSpace(spec.Argv[0]) == "" {
 		return nil, errors.New("nothing to run: the command is empty")
 	}
@@ -216,7 +229,7 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		return nil, fmt.Errorf("start %s: %w", spec.Argv[0], err)
 	}
 
-	p := &Proc{cmd: cmd, pty: master, reg: s.reg, inReady: make(chan struct{}, 1),
+	p = &Proc{cmd: cmd, pty: master, reg: s.reg, inReady: make(chan struct{}, 1),
 		done: make(chan struct{}), drained: make(chan struct{}), readerDone: make(chan struct{}),
 		closed: make(chan struct{}), cols: cols, rows: rows, wantCols: cols, wantRows: rows}
 	p.scr = newScreen(cols, rows, p.notify, func(b []byte) { p.input(b) }, &p.strip.term, &s.host)
@@ -253,6 +266,7 @@ func (s *Spawner) Start(spec Spec) (*Proc, error) {
 		return nil, regErr
 	}
 	p.out = s.reg.Output(p.runID)
+	p.log = spec.Log
 
 	if fn, id := s.onSignal, p.runID; fn != nil {
 		p.strip.sig.on = func(sig Signal) { fn(id, sig) }
@@ -330,6 +344,7 @@ type Proc struct {
 	pty   *os.File
 	reg   *registry.Registry
 	out   *registry.Output
+	log   io.WriteCloser // Spec.Log, or nil
 	scr   *screen
 	strip stripper
 
@@ -389,6 +404,9 @@ func readBuffers() (buf, plain []byte) {
 
 func (p *Proc) read() {
 	defer close(p.readerDone)
+	if p.log != nil {
+		defer p.log.Close()
+	}
 	// The first read waits with a small buffer; the full ones come with the
 	// first output, so that a child that writes nothing costs none.
 	var first [512]byte
@@ -402,6 +420,9 @@ func (p *Proc) read() {
 			syncs = syncs[:0]
 			plain = p.strip.write(buf[:n], plain[:0])
 			_, _ = p.out.Write(plain)
+			if p.log != nil {
+				_, _ = p.log.Write(plain)
+			}
 			p.scr.write(buf[:n], syncs, p.strip.alt, p.strip.lastQuery)
 			if len(buf) < readSize {
 				buf, plain = readBuffers()

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"syscall"
+
+	"corral/history"
+	"corral/internal/proc"
+)
+
+// historyCommand runs `corral history` and `corral logs`, and reports
+// whether args named one: they read the run history and start nothing.
+func historyCommand(args []string, stdout, stderr io.Writer) (int, bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	switch args[0] {
+	case "history":
+		return runHistory(args[1:], stdout, stderr), true
+	case "logs":
+		return runLogs(args[1:], stdout, stderr), true
+	}
+	return 0, false
+}
+
+// openHistory opens the run history in its default place.
+func openHistory(opts ...history.Option) (*history.Store, error) {
+	dir, err := history.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	return history.Open(dir, opts...)
+}
+
+// runHistory is `corral history [--json] [--limit N] [--agent NAME]`.
+func runHistory(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corral history", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	limit := fs.Int("limit", 50, "at most this many runs, newest first (0: all)")
+	agent := fs.String("agent", "", "only the runs of this catalog entry")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || *limit < 0 {
+		fmt.Fprintln(stderr, "usage: corral history [--json] [--limit N] [--agent NAME]")
+		return 2
+	}
+	s, err := openHistory(history.WithPruneInterval(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+		return 1
+	}
+	defer s.Close()
+	runs, err := s.List(history.Query{Limit: *limit, Agent: *agent})
+	if err == nil {
+		err = history.PrintHistory(stdout, runs, *asJSON)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+		return 1
+	}
+	return 0
+}
+
+// runLogs is `corral logs ID [--follow]`.
+func runLogs(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corral logs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	follow := fs.Bool("follow", false, "keep printing while the run writes (ctrl+c ends)")
+	// The id may come before or after the flag.
+	var rest []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(stderr, "usage: corral logs ID [--follow]")
+		return 2
+	}
+	id, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil || id <= 0 {
+		fmt.Fprintf(stderr, "corral: %q is not a run id\n", rest[0])
+		return 2
+	}
+	s, err := openHistory(history.WithPruneInterval(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+		return 1
+	}
+	defer s.Close()
+	if _, err := s.Get(id); err != nil {
+		if errors.Is(err, history.ErrNotFound) {
+			fmt.Fprintf(stderr, "corral: no run %d in the history\n", id)
+		} else {
+			fmt.Fprintln(stderr, "corral:", err)
+		}
+		return 1
+	}
+	if *follow {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := history.Follow(ctx, s, id, stdout); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "corral:", err)
+			return 1
+		}
+		return 0
+	}
+	r, err := s.OpenLog(id)
+	if err == nil {
+		_, err = io.Copy(stdout, r)
+		r.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+		return 1
+	}
+	return 0
+}
+
+// startHistory opens the run history for this instance: runs that a dead
+// corral left "running" are marked lost, or listed in the log when still
+// alive. Without a history (no state directory, a failing disk) corral
+// runs on and says so in its log.
+func startHistory(log *slog.Logger) *history.Store {
+	self, _ := proc.Read(os.Getpid())
+	s, err := openHistory(history.WithInstance(os.Getpid(), self.Start),
+		history.WithErrorHandler(func(id int64, err error) {
+			log.Warn("history: a run's log", "run", id, "err", err)
+		}))
+	if err != nil {
+		log.Warn("history is off", "err", err)
+		return nil
+	}
+	for _, w := range s.Warnings() {
+		log.Warn("history", "warning", w)
+	}
+	orphans, err := s.Recover(alive)
+	if err != nil {
+		log.Warn("history: recover runs of an earlier corral", "err", err)
+	}
+	for _, r := range orphans {
+		log.Info("history: a run of a corral that is gone still runs (adopt it with --adopt)", "run", r.ID,
+			"pid", r.PID, "command", r.Argv)
+	}
+	return s
+}
+
+// alive reports whether pid still names the process that started at start
+// (clock ticks since boot; 0: unknown). Where /proc is not there, a signal
+// 0 (which sends nothing) says whether the pid is in use.
+func alive(pid int, start uint64) bool {
+	if pid <= 0 {
+		return false
+	}
+	if runtime.GOOS != "linux" {
+		err := syscall.Kill(pid, 0)
+		return err == nil || errors.Is(err, syscall.EPERM)
+	}
+	st, err := proc.Read(pid)
+	return err == nil && (start == 0 || st.Start == start) && st.State != 'Z'
+}
