@@ -179,7 +179,7 @@ func TestRunRoundTrip(t *testing.T) {
 
 	// Defaults: status, start time and instance.
 	d := begin(t, s, Run{Name: "plain"})
-	if d.Status != StatusRunning || !d.StartedAt.Equal(c.now()) || d.Instance != 4242 || d.Argv != nil && len(d.Argv) != 0 {
+	if d.Status != StatusRunning || !d.StartedAt.Equal(c.now()) || d.Instance != 4242 || len(d.Argv) != 0 {
 		t.Fatalf("defaults: %+v", d)
 	}
 }
