@@ -2,8 +2,6 @@ package ipc
 
 import (
 	"errors"
-	"fmt"
-	"net"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -12,26 +10,15 @@ import (
 // sunPathLen is the size of sockaddr_un's sun_path, its NUL included.
 const sunPathLen = 104
 
-// peerUID is the uid of the process at the other end of c (LOCAL_PEERCRED,
-// what getpeereid(3) reads).
-func peerUID(c net.Conn) (int, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return 0, fmt.Errorf("peer uid: %T is not a Unix connection", c)
-	}
-	raw, err := uc.SyscallConn()
+// credOption names the socket option credUID reads (what getpeereid(3)
+// reads).
+const credOption = "LOCAL_PEERCRED"
+
+// credUID reads the peer's uid of the socket fd (LOCAL_PEERCRED).
+func credUID(fd int) (int, error) {
+	cred, err := unix.GetsockoptXucred(fd, unix.SOL_LOCAL, unix.LOCAL_PEERCRED)
 	if err != nil {
-		return 0, fmt.Errorf("peer uid: %w", err)
-	}
-	var cred *unix.Xucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = unix.GetsockoptXucred(int(fd), unix.SOL_LOCAL, unix.LOCAL_PEERCRED)
-	}); err != nil {
-		return 0, fmt.Errorf("peer uid: %w", err)
-	}
-	if credErr != nil {
-		return 0, fmt.Errorf("peer uid: LOCAL_PEERCRED: %w", credErr)
+		return 0, err
 	}
 	return int(cred.Uid), nil
 }

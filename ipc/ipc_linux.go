@@ -1,8 +1,6 @@
 package ipc
 
 import (
-	"fmt"
-	"net"
 	"os"
 	"strconv"
 
@@ -12,25 +10,14 @@ import (
 // sunPathLen is the size of sockaddr_un's sun_path, its NUL included.
 const sunPathLen = 108
 
-// peerUID is the uid of the process at the other end of c (SO_PEERCRED).
-func peerUID(c net.Conn) (int, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return 0, fmt.Errorf("peer uid: %T is not a Unix connection", c)
-	}
-	raw, err := uc.SyscallConn()
+// credOption names the socket option credUID reads.
+const credOption = "SO_PEERCRED"
+
+// credUID reads the peer's uid of the socket fd (SO_PEERCRED).
+func credUID(fd int) (int, error) {
+	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
 	if err != nil {
-		return 0, fmt.Errorf("peer uid: %w", err)
-	}
-	var cred *unix.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil {
-		return 0, fmt.Errorf("peer uid: %w", err)
-	}
-	if credErr != nil {
-		return 0, fmt.Errorf("peer uid: SO_PEERCRED: %w", credErr)
+		return 0, err
 	}
 	return int(cred.Uid), nil
 }
