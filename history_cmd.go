@@ -41,6 +41,17 @@ func openHistory(opts ...history.Option) (*history.Store, error) {
 	return history.Open(dir, opts...)
 }
 
+// readHistory opens the history for a command that reads it (no pruning
+// meanwhile), or says why it cannot.
+func readHistory(stderr io.Writer) (*history.Store, bool) {
+	s, err := openHistory(history.WithPruneInterval(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "corral:", err)
+		return nil, false
+	}
+	return s, true
+}
+
 // runHistory is `corral history [--json] [--limit N] [--agent NAME]`.
 func runHistory(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral history", flag.ContinueOnError)
@@ -55,9 +66,8 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: corral history [--json] [--limit N] [--agent NAME]")
 		return 2
 	}
-	s, err := openHistory(history.WithPruneInterval(0))
-	if err != nil {
-		fmt.Fprintln(stderr, "corral:", err)
+	s, ok := readHistory(stderr)
+	if !ok {
 		return 1
 	}
 	defer s.Close()
@@ -97,9 +107,8 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corral: %q is not a run id\n", rest[0])
 		return 2
 	}
-	s, err := openHistory(history.WithPruneInterval(0))
-	if err != nil {
-		fmt.Fprintln(stderr, "corral:", err)
+	s, ok := readHistory(stderr)
+	if !ok {
 		return 1
 	}
 	defer s.Close()
