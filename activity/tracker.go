@@ -81,6 +81,9 @@ type Config struct {
 	Working *regexp.Regexp
 	// Waiting is the agent's "needs you" text on screen; nil: none.
 	Waiting *regexp.Regexp
+	// OneShot is true for a run that does one task and ends (claude -p): it
+	// has no prompt to wait at, so its SessionStart means work begins.
+	OneShot bool
 	// ActiveWindow is how long a plain command's output keeps it active;
 	// zero: DefaultActiveWindow.
 	ActiveWindow time.Duration
@@ -125,6 +128,11 @@ type Tracker struct {
 	cand      registry.State // StateNone: none
 	candSince time.Time
 
+	// approving is when the screen began to show the busy marker without
+	// the waiting text while a hook said needs you: the person answered
+	// (no hook says so until the tool ends). Zero: not seen.
+	approving time.Time
+
 	// Signals and output.
 	signalAt   time.Time // the last bell or notification that set needs you
 	progress   bool      // OSC 9;4 progress is set
@@ -162,6 +170,7 @@ func (t *Tracker) set(s registry.State, detail string, src source, since time.Ti
 	}
 	t.state, t.detail, t.src = s, detail, src
 	t.cand = registry.StateNone
+	t.approving = time.Time{}
 }
 
 // signalsIgnored reports whether the generic signals leave the state alone:
@@ -248,6 +257,9 @@ func (t *Tracker) mapHook(h Hook) (registry.State, string, bool) {
 	case EventSessionStart:
 		if h.Source == "compact" {
 			return 0, "", false
+		}
+		if t.cfg.OneShot {
+			return registry.StateWorking, "thinking", true
 		}
 		return registry.StateIdle, "", true
 	case EventSessionEnd:
@@ -409,8 +421,20 @@ func (t *Tracker) evaluate(now time.Time) {
 		return
 	}
 	if t.src == fromHook {
-		if t.escGap() && !now.Before(t.escDeadline()) {
+		switch {
+		case t.answered():
+			if t.approving.IsZero() {
+				t.approving = now
+			}
+			if now.Sub(t.approving) >= Hold {
+				detail := strings.TrimPrefix(strings.TrimPrefix(t.detail, "permission: "), "question: ")
+				t.set(registry.StateWorking, detail, fromHook, t.approving)
+			}
+		case t.escGap() && !now.Before(t.escDeadline()):
+			t.approving = time.Time{}
 			t.set(registry.StateIdle, "", fromHook, t.escDeadline())
+		default:
+			t.approving = time.Time{}
 		}
 		return
 	}
@@ -464,6 +488,13 @@ func (t *Tracker) heuristic() (registry.State, time.Time) {
 	return registry.StateIdle, t.screenAt.Add(Settle)
 }
 
+// answered reports whether a hook's needs you has been answered on screen:
+// the busy marker shows, the waiting text does not, and the screen changed
+// after the hook (a screen from before the question does not count).
+func (t *Tracker) answered() bool {
+	return t.state == registry.StateNeedsYou && t.onWorking && !t.onWaiting && t.screenAt.After(t.hookAt)
+}
+
 // escGap reports whether the Esc-gap rule is armed: a hook's working or
 // needs you, a busy marker configured, and neither marker on screen.
 func (t *Tracker) escGap() bool {
@@ -497,7 +528,10 @@ func (t *Tracker) Next() time.Time {
 		return time.Time{}
 	}
 	if t.src == fromHook {
-		if t.escGap() {
+		switch {
+		case !t.approving.IsZero():
+			return t.approving.Add(Hold)
+		case t.escGap():
 			return t.escDeadline()
 		}
 		return time.Time{}

@@ -523,3 +523,42 @@ func BenchmarkTrackerScreen(b *testing.B) {
 		tr.Screen(screens[i&1], c.at(time.Duration(i)*time.Millisecond))
 	}
 }
+
+// No hook fires when the person approves a permission: the tool runs, with
+// the busy marker on screen, until PostToolUse. A needs you whose prompt
+// gave way to the busy marker for Hold is working again (the QA run saw
+// `sleep 9` shown as needs you for its 9 s); a screen from before the
+// question, or a marker that shows for less than Hold, changes nothing.
+func TestAnsweredPermissionIsWorkingAgain(t *testing.T) {
+	c := newClock()
+	tr := claudeTracker(c)
+	tr.Screen(busyScreen, c.at(0))
+	tr.Hook(Hook{Event: EventPermissionRequest, ToolName: "Bash", ToolInput: []byte(`{"command":"sleep 9"}`)}, c.at(ms(100)))
+	tr.Tick(c.at(ms(1500))) // the screen of before the hook still shows the marker
+	want(t, tr, c, registry.StateNeedsYou, "permission: Bash `sleep 9`", ms(100))
+	tr.Screen(promptScreen, c.at(ms(1600)))
+	wantNext(t, tr, c, -1)
+	// A flash of the marker shorter than Hold: still asking.
+	tr.Screen(busyScreen, c.at(ms(3000)))
+	wantNext(t, tr, c, ms(4000))
+	tr.Screen(promptScreen, c.at(ms(3500)))
+	wantNext(t, tr, c, -1)
+	// Approved: the marker stays.
+	tr.Screen(busyScreen, c.at(ms(5000)))
+	tr.Screen(busyScreen2, c.at(ms(5500)))
+	want(t, tr, c, registry.StateNeedsYou, "permission: Bash `sleep 9`", ms(100))
+	tr.Tick(c.at(ms(6000)))
+	want(t, tr, c, registry.StateWorking, "Bash `sleep 9`", ms(5000))
+	tr.Hook(Hook{Event: EventPostToolUse, ToolName: "Bash"}, c.at(ms(14000)))
+	want(t, tr, c, registry.StateWorking, "thinking", ms(5000))
+}
+
+// A one-shot run (claude -p) has no prompt: its SessionStart means work.
+func TestOneShotSessionStartIsWorking(t *testing.T) {
+	c := newClock()
+	tr := NewTracker(Config{Agent: true, Hooks: true, OneShot: true}, c.now)
+	tr.Hook(Hook{Event: EventSessionStart, Source: "startup"}, c.at(ms(10)))
+	want(t, tr, c, registry.StateWorking, "thinking", ms(10))
+	tr.Hook(Hook{Event: EventStop}, c.at(ms(900)))
+	want(t, tr, c, registry.StateIdle, "", ms(900))
+}

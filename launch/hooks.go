@@ -46,6 +46,7 @@ func (l *Launcher) hooksOf(a config.Agent, argv []string) ([]string, activity.Co
 	l.mu.Unlock()
 	c := l.activityOf(false)
 	c.Agent = a.Kind != config.KindCommand
+	c.OneShot = a.Kind == config.KindAgent
 	if a.Format != config.FormatStreamJSON {
 		// A stream-json run's screen is its JSON, which shows no marker:
 		// only its hooks and signals say what it does.

@@ -111,7 +111,10 @@ func (l *Launcher) track(id int64, info registry.ProcessInfo, now time.Time) *tr
 	if r.state != nil {
 		return r.state // r.state is written only by this goroutine
 	}
-	t := &tracked{tr: activity.NewTracker(r.activity, now), agent: r.activity.Agent}
+	// Only an agent with screen patterns has its screen read: without them
+	// (a stream-json run) a still screen says nothing.
+	screen := r.activity.Agent && (r.activity.Working != nil || r.activity.Waiting != nil)
+	t := &tracked{tr: activity.NewTracker(r.activity, now), agent: screen}
 	l.mu.Lock()
 	r.state = t
 	l.mu.Unlock()

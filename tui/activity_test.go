@@ -323,7 +323,7 @@ func TestNotifications(t *testing.T) {
 			activity(m, 1000003, registry.StateNeedsYou, "question: a")
 			return activity(m, 1000003, registry.StateNeedsYou, "question: b")
 		}, ""},
-		{"once per run in 30 s", nil, func(m *Model, c *clock) tea.Cmd {
+		{"once per run and state in 30 s", nil, func(m *Model, c *clock) tea.Cmd {
 			first := raw(activity(m, 1000002, registry.StateNeedsYou, bash))
 			c.advance(5 * time.Second)
 			activity(m, 1000002, registry.StateWorking, "Bash")
@@ -333,6 +333,14 @@ func TestNotifications(t *testing.T) {
 			}
 			activity(m, 1000002, registry.StateWorking, "Bash")
 			c.advance(time.Second)
+			return activity(m, 1000002, registry.StateNeedsYou, bash)
+		}, osc9},
+		{"a question right after a turn's end is told", nil, func(m *Model, c *clock) tea.Cmd {
+			if idle := raw(activity(m, 1000002, registry.StateIdle, "")); idle == "" {
+				panic("the turn's end was not told")
+			}
+			activity(m, 1000002, registry.StateWorking, "thinking")
+			c.advance(9 * time.Second)
 			return activity(m, 1000002, registry.StateNeedsYou, bash)
 		}, osc9},
 		{"another run is not limited by the first", nil, func(m *Model, _ *clock) tea.Cmd {

@@ -225,7 +225,7 @@ type Model struct {
 	inTmux        bool
 	notifyCommand func(name, state, detail string) []string
 	notifyTimeout time.Duration
-	notified      map[int64]time.Time
+	notified      map[notice]time.Time
 	blurred       bool // the terminal reported that it lost the focus
 	log           *slog.Logger
 }
@@ -252,7 +252,7 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 		filter: f, title: "corral", raw: map[int64]bool{}, cwd: opts.Dir,
 		attentionFirst: opts.AttentionFirst, notify: opts.Notify, osc: oscFor(opts.TermProgram),
 		inTmux: opts.InTmux, notifyCommand: opts.NotifyCommand, notifyTimeout: notifyCommandTimeout,
-		notified: map[int64]time.Time{}, log: opts.Logger}
+		notified: map[notice]time.Time{}, log: opts.Logger}
 	if opts.Version != "" {
 		m.title += " " + opts.Version
 	}

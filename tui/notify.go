@@ -26,8 +26,9 @@ const (
 )
 
 const (
-	// notifyEvery allows one notification per run in this time: an agent
-	// that asks, is answered and asks again at once rings once.
+	// notifyEvery allows one notification per run and state in this time:
+	// an agent that asks, is answered and asks again at once rings once,
+	// but a question right after a turn's end is told.
 	notifyEvery = 30 * time.Second
 	// notifyCommandTimeout bounds a notify command: it is killed after it.
 	notifyCommandTimeout = 10 * time.Second
@@ -107,11 +108,24 @@ func (m *Model) paneShows(id int64) bool {
 	return id == m.selected && m.layout.paneH > 0 && m.mode != modeForm && m.mode != modeAdopt
 }
 
+// notice is what a notification told: a run entered a state.
+type notice struct {
+	run   int64
+	state registry.State
+}
+
+// forgetNotices drops what was told of a run.
+func (m *Model) forgetNotices(id int64) {
+	for _, s := range []registry.State{registry.StateNeedsYou, registry.StateIdle, registry.StateError} {
+		delete(m.notified, notice{id, s})
+	}
+}
+
 // noticeFor returns the commands that tell the person a run waits for
 // them, when it went from old to cur: the terminal's notification and the
 // notify command. Nothing when the person already sees that run (its pane
 // shown in a focused terminal) or when the run was the subject of a
-// notification less than notifyEvery ago.
+// notification of the same state less than notifyEvery ago.
 func (m *Model) noticeFor(old, cur registry.ProcessInfo) tea.Cmd {
 	if !cur.Status.Live() || !turnsToPerson(old.Activity.State, cur.Activity.State) {
 		return nil
@@ -120,10 +134,11 @@ func (m *Model) noticeFor(old, cur registry.ProcessInfo) tea.Cmd {
 		return nil
 	}
 	now := m.now()
-	if last, ok := m.notified[cur.RunID]; ok && now.Sub(last) < notifyEvery {
+	key := notice{cur.RunID, cur.Activity.State}
+	if last, ok := m.notified[key]; ok && now.Sub(last) < notifyEvery {
 		return nil
 	}
-	m.notified[cur.RunID] = now
+	m.notified[key] = now
 	name, state, detail := cleanText(runName(cur)), cur.Activity.State.String(), cleanText(cur.Activity.Detail)
 	var cmds []tea.Cmd
 	if seq := m.noticeSequence(cur.RunID, name, state, detail); seq != "" {

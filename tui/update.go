@@ -131,7 +131,7 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 			m.runs = append(m.runs[:i], m.runs[i+1:]...)
 		}
 		delete(m.raw, e.RunID) // the view's per-run state goes with the run
-		delete(m.notified, e.RunID)
+		m.forgetNotices(e.RunID)
 		if e.RunID == m.selected {
 			m.selected = 0
 			m.reselect()
