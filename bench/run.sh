@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every corral benchmark and prints the figures BENCHMARKS.md quotes.
-# Takes about nine minutes on 2 cores. Needs tmux for the whole-binary part.
+# Takes about fifteen minutes on 2 cores. Needs tmux for the whole-binary part.
 #   bash bench/run.sh            (CORRAL_BENCH_MB=100 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +29,11 @@ echo
 echo "== keystroke echo"
 go run ./bench/latency -keys 200
 echo
-echo "== idle runs: corral's RSS and CPU with 50 and 200 sleeping runs"
-go run ./bench/idle -n 50,200
+echo "== idle runs: corral's RSS and CPU with 20, 50 and 200 sleeping runs, and 20 idle Claude sessions (the fake)"
+go run ./bench/idle -n 20,50,200 -agents 20
 echo
 echo "== corral hook: run time of one hook invocation (Claude Code waits for it on every tool call)"
 go run ./bench/hook -n 300
+echo
+echo "== agent states: hook event → row updated"
+go run ./bench/states -n 200 -hooks 50

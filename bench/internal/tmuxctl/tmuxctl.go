@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -293,6 +294,26 @@ func Descendants(pid int) []int {
 		}
 	}
 	return out
+}
+
+// Prepare checks that tmux is installed, makes a temporary directory whose
+// name starts with name, and builds the corral binary of the working
+// directory (which must be the module's root) into it as dir/corral. The
+// caller removes dir, also on an error after it was made.
+func Prepare(name string) (dir, bin string, err error) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return "", "", fmt.Errorf("tmux is needed: apt-get install -y tmux")
+	}
+	if dir, err = os.MkdirTemp("", name); err != nil {
+		return "", "", err
+	}
+	bin = filepath.Join(dir, "corral")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return dir, "", fmt.Errorf("build: %w", err)
+	}
+	return dir, bin, nil
 }
 
 // ShellQuote quotes s for sh.

@@ -37,8 +37,42 @@ func Status(pid int, field string) float64 {
 	return 0
 }
 
-// Children counts pid's children: each thread lists those it started.
+// Children counts pid's children. Each thread lists those it started, so
+// the lists of all its threads are added up.
 func Children(pid int) int {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	return len(strings.Fields(string(b)))
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	n := 0
+	for _, t := range tasks {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		n += len(strings.Fields(string(b)))
+	}
+	return n
+}
+
+// Started is when pid started, in clock ticks after boot, 0 when it cannot
+// be read: with the pid, it names one process, whatever reuses the pid later.
+func Started(pid int) uint64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	v, _ := strconv.ParseUint(f[19], 10, 64)
+	return v
+}
+
+// Switches is the number of context switches of all of pid's threads so
+// far, voluntary and not: each is a thread going to sleep or being put off
+// a CPU, so their rate over a quiet period counts the wakeups.
+func Switches(pid int) float64 {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	n := 0.0
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		n += Status(tid, "voluntary_ctxt_switches") + Status(tid, "nonvoluntary_ctxt_switches")
+	}
+	return n
 }
