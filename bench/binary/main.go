@@ -45,6 +45,7 @@ func run(mb, rounds int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	tmuxctl.PrivateState(dir)
 	bin := filepath.Join(dir, "corral")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stderr = os.Stderr

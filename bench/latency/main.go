@@ -42,6 +42,7 @@ func run(keys int, bin string, floodMB int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	tmuxctl.PrivateState(dir)
 	if bin == "" {
 		bin = filepath.Join(dir, "corral")
 		build := exec.Command("go", "build", "-o", bin, ".")

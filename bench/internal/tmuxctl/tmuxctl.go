@@ -307,6 +307,7 @@ func Prepare(name string) (dir, bin string, err error) {
 	if dir, err = os.MkdirTemp("", name); err != nil {
 		return "", "", err
 	}
+	PrivateState(dir)
 	bin = filepath.Join(dir, "corral")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stderr = os.Stderr
@@ -315,6 +316,12 @@ func Prepare(name string) (dir, bin string, err error) {
 	}
 	return dir, bin, nil
 }
+
+// PrivateState points XDG_STATE_HOME, for this process and the tmux
+// servers it starts, at dir/state: the corral under test keeps its run
+// history and log there, not in the person's, and its run ids start at
+// 1000000 as the harnesses expect.
+func PrivateState(dir string) { os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state")) }
 
 // ShellQuote quotes s for sh.
 func ShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
