@@ -32,6 +32,7 @@ type Session struct {
 	pids   []int // processes started in panes, ended by pid
 	paneID string
 	carry  string // the end of the last chunk Await read, for a text split between chunks
+	state  string // the run history of the corral StartCorral started, removed by Stop
 }
 
 type chunk struct {
@@ -97,7 +98,13 @@ func (s *Session) PID() int {
 // StartCorral runs the corral binary bin with config cfg and commands as its
 // first runs, and waits for its run list.
 func (s *Session) StartCorral(bin, cfg string, commands ...string) error {
-	parts := []string{ShellQuote(bin), "--config", ShellQuote(cfg)}
+	// A history of its own: its run ids start at 1000000 whatever ran before.
+	state, err := os.MkdirTemp("", "corral-bench-state")
+	if err != nil {
+		return err
+	}
+	s.state = state
+	parts := []string{"XDG_STATE_HOME=" + ShellQuote(state), "exec", ShellQuote(bin), "--config", ShellQuote(cfg)}
 	for _, c := range commands {
 		parts = append(parts, ShellQuote(c))
 	}
@@ -263,6 +270,9 @@ func (s *Session) Stop() {
 	_ = exec.Command("tmux", "-L", s.sock, "kill-server").Run()
 	if s.ctl != nil {
 		_ = s.ctl.Wait()
+	}
+	if s.state != "" {
+		_ = os.RemoveAll(s.state)
 	}
 }
 
