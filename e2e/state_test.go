@@ -121,8 +121,14 @@ func TestClaudeSessionStatesFromHooks(t *testing.T) {
 	tm.waitState(claudeID, "working")
 	tm.waitState(claudeID, "idle")
 
-	got := strings.Join(hookEvents(t, hookLog), " ")
+	// The fake logs a hook once it has exited, which may be just after
+	// corral has the event and shows it.
 	want := "SessionStart UserPromptSubmit PreToolUse PermissionRequest PostToolUse Stop"
+	got := strings.Join(hookEvents(t, hookLog), " ")
+	for deadline := time.Now().Add(10 * time.Second); got != want && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		got = strings.Join(hookEvents(t, hookLog), " ")
+	}
 	if got != want {
 		t.Fatalf("hooks run: %q, want %q", got, want)
 	}
