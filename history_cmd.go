@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"corral/config"
 	"corral/history"
 	"corral/internal/proc"
 )
@@ -145,9 +146,14 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 // corral left "running" are marked lost, or listed in the log when still
 // alive. Without a history (no state directory, a failing disk) corral
 // runs on and says so in its log.
-func startHistory(log *slog.Logger) *history.Store {
+func startHistory(set config.Settings, log *slog.Logger) *history.Store {
+	if !set.HistoryOn() {
+		log.Info("history is off (history = false)")
+		return nil
+	}
 	self, _ := proc.Read(os.Getpid())
-	s, err := openHistory(history.WithInstance(os.Getpid(), self.Start),
+	s, err := openHistory(history.WithInstance(os.Getpid(), self.Start), history.WithLogCap(set.HistoryLogCap),
+		history.WithTotalCap(set.HistoryTotalCap), history.WithMaxAge(set.HistoryMaxAge.Duration),
 		history.WithErrorHandler(func(id int64, err error) {
 			log.Warn("history: a run's log", "run", id, "err", err)
 		}))

@@ -185,7 +185,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	regOpts := []registry.Option{registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithOutputBytes(cfg.Settings.ScrollbackBytes),
 		registry.WithLogger(logger)}
-	store := startHistory(logger)
+	store := startHistory(cfg.Settings, logger)
 	if store != nil {
 		defer store.Close() // after the launcher has written the last ends
 		regOpts = append(regOpts, registry.WithIDs(store.NextID))

@@ -69,7 +69,21 @@ type Settings struct {
 	ActiveWindow Duration `toml:"active_window"`
 	// AttentionFirst sorts the runs that need attention first.
 	AttentionFirst bool `toml:"attention_first"`
+	// History records runs and their output on disk; true when absent.
+	History *bool `toml:"history"`
+	// HistoryLogCap bounds one run's log, in bytes (DefaultHistoryLogCap
+	// when absent).
+	HistoryLogCap int64 `toml:"history_log_cap"`
+	// HistoryTotalCap bounds all logs together, in bytes
+	// (DefaultHistoryTotalCap when absent).
+	HistoryTotalCap int64 `toml:"history_total_cap"`
+	// HistoryMaxAge is how long past runs are kept (DefaultHistoryMaxAge
+	// when absent).
+	HistoryMaxAge Duration `toml:"history_max_age"`
 }
+
+// HistoryOn reports whether runs are recorded on disk.
+func (s Settings) HistoryOn() bool { return s.History == nil || *s.History }
 
 // The values of Settings.Notify.
 const (
@@ -380,6 +394,15 @@ func parse(path, text string) (*Config, error) {
 	if c.Settings.ActiveWindow.Duration == 0 {
 		c.Settings.ActiveWindow.Duration = activity.DefaultActiveWindow
 	}
+	if c.Settings.HistoryLogCap == 0 {
+		c.Settings.HistoryLogCap = DefaultHistoryLogCap
+	}
+	if c.Settings.HistoryTotalCap == 0 {
+		c.Settings.HistoryTotalCap = DefaultHistoryTotalCap
+	}
+	if c.Settings.HistoryMaxAge.Duration == 0 {
+		c.Settings.HistoryMaxAge.Duration = DefaultHistoryMaxAge
+	}
 	return c, nil
 }
 
@@ -408,6 +431,17 @@ func (c *Config) validate(text string) error {
 	if w := c.Settings.ActiveWindow.Duration; w != 0 && (w < MinActiveWindow || w > MaxActiveWindow) {
 		return bad(toml.Key{"settings", "active_window"},
 			"must be between 1s and 1h (how long a command counts as active after it wrote; 0 or absent: 10s)")
+	}
+	if n := c.Settings.HistoryLogCap; n != 0 && (n < MinHistoryLogCap || n > MaxHistoryCap) {
+		return bad(toml.Key{"settings", "history_log_cap"},
+			"must be between 1048576 (1 MiB) and 1099511627776 (1 TiB) (0 or absent: 67108864, 64 MiB), not %d", n)
+	}
+	if n := c.Settings.HistoryTotalCap; n != 0 && (n < MinHistoryLogCap || n > MaxHistoryCap) {
+		return bad(toml.Key{"settings", "history_total_cap"},
+			"must be between 1048576 (1 MiB) and 1099511627776 (1 TiB) (0 or absent: 1073741824, 1 GiB), not %d", n)
+	}
+	if d := c.Settings.HistoryMaxAge.Duration; d != 0 && (d < MinHistoryMaxAge || d > MaxHistoryMaxAge) {
+		return bad(toml.Key{"settings", "history_max_age"}, "must be between 1h and 87600h (10 years) (0 or absent: 720h, 30 days)")
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Agents {
@@ -478,6 +512,18 @@ const (
 	// nothing.
 	MinActiveWindow = time.Second
 	MaxActiveWindow = time.Hour
+	// DefaultHistoryLogCap, DefaultHistoryTotalCap and DefaultHistoryMaxAge
+	// are the run history's limits when the settings do not give them.
+	DefaultHistoryLogCap   = 64 << 20
+	DefaultHistoryTotalCap = 1 << 30
+	DefaultHistoryMaxAge   = 30 * 24 * time.Hour
+	// MinHistoryLogCap and MaxHistoryCap bound history_log_cap and
+	// history_total_cap; MinHistoryMaxAge and MaxHistoryMaxAge bound
+	// history_max_age.
+	MinHistoryLogCap = 1 << 20
+	MaxHistoryCap    = 1 << 40
+	MinHistoryMaxAge = time.Hour
+	MaxHistoryMaxAge = 10 * 365 * 24 * time.Hour
 )
 
 // CheckNames refuses, at its line, a [keys] entry that names none of

@@ -110,3 +110,20 @@ func TestRunsAndLogsOutliveCorral(t *testing.T) {
 		t.Fatalf("the next corral's run %+v (found %v), earlier ids %d and %d", next, ok, failed.ID, killed.ID)
 	}
 }
+
+// history = false: corral records nothing (no index, no logs).
+func TestHistoryOff(t *testing.T) {
+	tm := startCorral(t, 120, 30, "--config", writeConfig(t, "[settings]\nhistory = false\n"), "sh -c 'echo no-history-7363'")
+	tm.waitText("exited 0")
+	tm.keys("q")
+	tm.waitText("[exit 0]")
+	state := filepath.Join(tm.home, ".local", "state", "corral")
+	for _, name := range []string{"index.db", "logs"} {
+		if _, err := os.Stat(filepath.Join(state, name)); !os.IsNotExist(err) {
+			t.Errorf("%s exists with history = false (%v)", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, "corral.log")); err != nil {
+		t.Errorf("corral's own log is missing: %v", err)
+	}
+}
