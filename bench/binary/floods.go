@@ -141,7 +141,7 @@ func printRow(name string, v []float64, unit string, t target) {
 		fmt.Printf("%-44s %11s\n", name, "no data")
 		return
 	}
-	lo, med, hi := stats(v)
+	lo, med, hi := usage.Spread(v)
 	verdict := ""
 	if t.met != nil {
 		verdict = "not met"

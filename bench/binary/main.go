@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +137,7 @@ func tmuxSession(bin, cfg string, commands ...string) (stop func(), pid int, err
 	stop = func() {
 		if pid > 0 {
 			_ = exec.Command("kill", "-TERM", strconv.Itoa(pid)).Run()
-			for i := 0; i < 500 && alive(pid); i++ {
+			for i := 0; i < 500 && usage.Alive(pid); i++ {
 				time.Sleep(10 * time.Millisecond)
 			}
 		}
@@ -176,15 +175,4 @@ func memory(bin, cfg string, n int, script string) (float64, error) {
 		last = rss
 	}
 	return last, nil
-}
-
-func alive(pid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-	return err == nil
-}
-
-func stats(v []float64) (lo, med, hi float64) {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	return s[0], s[len(s)/2], s[len(s)-1]
 }

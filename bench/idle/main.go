@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -111,9 +110,9 @@ func run(ns string, nAgents, rounds int, cpuFor, settle time.Duration) error {
 	fmt.Printf("%-10s %-30s %-30s %-7s %s\n", "idle runs", "RSS MB median (min–max)", "CPU % median (min–max)", "threads",
 		"context switches/s median (min–max)")
 	for i, c := range cases {
-		rl, rm, rh := stats(rss[i])
-		cl, cm, ch := stats(cpu[i])
-		wl, wm, wh := stats(wakes[i])
+		rl, rm, rh := usage.Spread(rss[i])
+		cl, cm, ch := usage.Spread(cpu[i])
+		wl, wm, wh := usage.Spread(wakes[i])
 		fmt.Printf("%-10v %6.1f (%5.1f–%5.1f)%13s %6.3f (%5.3f–%5.3f)%10s %-7d %6.0f (%.0f–%.0f)\n",
 			c, rm, rl, rh, "", cm, cl, ch, "", threads[i], wm, wl, wh)
 	}
@@ -168,7 +167,7 @@ func measure(bin string, env agents.Env, c idleCase, settle, cpuFor time.Duratio
 				left[p] = usage.Started(p)
 			}
 			_ = exec.Command("kill", "-TERM", strconv.Itoa(pid)).Run()
-			for i := 0; i < 500 && alive(pid); i++ {
+			for i := 0; i < 500 && usage.Alive(pid); i++ {
 				time.Sleep(10 * time.Millisecond)
 			}
 			// corral stops its children; any it could not are ended here.
@@ -205,15 +204,4 @@ func measure(bin string, env agents.Env, c idleCase, settle, cpuFor time.Duratio
 	m.cpu = (usage.CPUSeconds(pid) - c0) / secs * 100
 	m.switches = (usage.Switches(pid) - s0) / secs
 	return m, nil
-}
-
-func alive(pid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-	return err == nil
-}
-
-func stats(v []float64) (lo, med, hi float64) {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	return s[0], s[len(s)/2], s[len(s)-1]
 }

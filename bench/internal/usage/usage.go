@@ -5,6 +5,7 @@ package usage
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -75,4 +76,17 @@ func Switches(pid int) float64 {
 		n += Status(tid, "voluntary_ctxt_switches") + Status(tid, "nonvoluntary_ctxt_switches")
 	}
 	return n
+}
+
+// Alive reports whether pid names a process (its /proc entry exists).
+func Alive(pid int) bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return err == nil
+}
+
+// Spread is the lowest, the median and the highest of v (not empty).
+func Spread(v []float64) (lo, med, hi float64) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[0], s[len(s)/2], s[len(s)-1]
 }
