@@ -79,6 +79,26 @@ func (tm *term) newClaude() {
 	tm.waitText("fake claude session")
 }
 
+// startSession starts corral with the fake's catalog and one Claude
+// session from the new-run form, and waits for it to be idle at its prompt.
+func startSession(t *testing.T, id string) *term {
+	t.Helper()
+	tm := startCorral(t, 130, 30, "--config", writeConfig(t, claudeCatalog))
+	tm.waitText("no runs yet")
+	tm.newClaude()
+	tm.waitState(id, "idle")
+	return tm
+}
+
+// say types a line into the selected run, in focus.
+func (tm *term) say(line string) {
+	tm.t.Helper()
+	tm.keys("Enter")
+	tm.waitText("TYPING INTO RUN")
+	tm.text(line)
+	tm.keys("Enter")
+}
+
 // stateOf is the table row of run id.
 func stateOf(screen, id string) string {
 	for _, l := range strings.Split(screen, "\n") {
@@ -102,15 +122,9 @@ func (tm *term) waitState(id, state string) string {
 func TestClaudeSessionStatesFromHooks(t *testing.T) {
 	hookLog := withFakeClaude(t, time.Second)
 	const claudeID = "1000000"
-	tm := startCorral(t, 130, 30, "--config", writeConfig(t, claudeCatalog))
-	tm.waitText("no runs yet")
-	tm.newClaude()
-	tm.waitState(claudeID, "idle")
+	tm := startSession(t, claudeID)
 
-	tm.keys("Enter")
-	tm.waitText("TYPING INTO RUN")
-	tm.text("perm")
-	tm.keys("Enter")
+	tm.say("perm")
 	tm.waitState(claudeID, "needs you")
 	tm.waitText("Do you want to proceed?")
 	s := tm.waitText("1 needs you")
@@ -142,10 +156,7 @@ func TestAttentionKeyJumpsToTheRunThatNeedsYou(t *testing.T) {
 	tm := startCorral(t, 130, 30, "--config", writeConfig(t, claudeCatalog), "sh -c 'echo other-run; exec sleep 7361'")
 	tm.waitText("other-run")
 	tm.newClaude()
-	tm.keys("Enter")
-	tm.waitText("TYPING INTO RUN")
-	tm.text("perm")
-	tm.keys("Enter")
+	tm.say("perm")
 	tm.waitText("Do you want to proceed?")
 	tm.keys("C-]")
 	tm.waitText("left focus")
@@ -204,14 +215,8 @@ func TestOSC9NotificationIsTheDetail(t *testing.T) {
 func TestEscMidTurnGoesIdleWithoutAHook(t *testing.T) {
 	hookLog := withFakeClaude(t, 200*time.Millisecond)
 	const claudeID = "1000000"
-	tm := startCorral(t, 130, 30, "--config", writeConfig(t, claudeCatalog))
-	tm.waitText("no runs yet")
-	tm.newClaude()
-	tm.waitState(claudeID, "idle")
-	tm.keys("Enter")
-	tm.waitText("TYPING INTO RUN")
-	tm.text("slow")
-	tm.keys("Enter")
+	tm := startSession(t, claudeID)
+	tm.say("slow")
 	tm.waitText("esc to interrupt")
 	tm.waitState(claudeID, "working")
 	tm.keys("Escape")
