@@ -58,10 +58,12 @@ func (l *Launcher) loop(events <-chan registry.Event) {
 // event applies one registry event.
 func (l *Launcher) event(e registry.Event) {
 	now := time.Now()
+	if e.Kind == registry.EventOutput {
+		l.output(e.RunID, now) // the frequent one: nothing of it is recorded
+		return
+	}
 	if h := l.recorderOf(); h != nil {
-		l.mu.Lock()
-		r := l.runs[e.RunID]
-		l.mu.Unlock()
+		r := l.recordOf(e.RunID)
 		h.event(e, r != nil && r.begun)
 	}
 	switch e.Kind {
@@ -75,16 +77,6 @@ func (l *Launcher) event(e registry.Event) {
 		if r != nil && r.state != nil && r.state.timer != nil {
 			r.state.timer.Stop()
 		}
-	case registry.EventOutput:
-		t := l.tracked(e.RunID)
-		if t == nil || t.ended {
-			return
-		}
-		t.tr.Output(now)
-		if t.agent {
-			l.readScreen(e.RunID, t, now)
-		}
-		l.publish(e.RunID, t, now)
 	case registry.EventExited, registry.EventKilled:
 		if t := l.tracked(e.RunID); t != nil {
 			// An ended run's state no longer changes: its Status says how
@@ -98,13 +90,32 @@ func (l *Launcher) event(e registry.Event) {
 	}
 }
 
+// output tells a run's tracker that the run wrote, with its screen for an
+// agent.
+func (l *Launcher) output(id int64, now time.Time) {
+	t := l.tracked(id)
+	if t == nil || t.ended {
+		return
+	}
+	t.tr.Output(now)
+	if t.agent {
+		l.readScreen(id, t, now)
+	}
+	l.publish(id, t, now)
+}
+
+// recordOf returns the record of a run, nil if it has none.
+func (l *Launcher) recordOf(id int64) *record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.runs[id]
+}
+
 // track creates the tracker of a run corral started, once: on its
 // EventRegistered, or on a hook or signal that comes first (the
 // subscription delivers events beside the inputs, in no fixed order).
 func (l *Launcher) track(id int64, info registry.ProcessInfo, now time.Time) *tracked {
-	l.mu.Lock()
-	r := l.runs[id]
-	l.mu.Unlock()
+	r := l.recordOf(id)
 	if r == nil || r.adopted || !info.HasHandle || !info.Status.Live() {
 		return nil
 	}
