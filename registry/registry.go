@@ -171,6 +171,12 @@ type RegistrationConfig struct {
 	Model       string
 	// Command is the command line, for display.
 	Command string
+	// Name is what the interface calls the run; empty: a name derived
+	// from the agent or the command.
+	Name string
+	// Resumes is the id of an earlier run whose conversation this run
+	// resumes (a Claude session started with --resume), or 0.
+	Resumes int64
 }
 
 // ProcessInfo is a copy of what the registry knows about one run.
@@ -186,6 +192,8 @@ type ProcessInfo struct {
 	Task        string
 	Model       string
 	Command     string
+	Name        string // as registered; empty: derive one
+	Resumes     int64  // the run whose conversation this one resumes, or 0
 
 	Status Status
 	// Exit is how the process ended; meaningful once Status is not Live.
@@ -402,7 +410,7 @@ func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason strin
 	ru := &run{
 		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
 			SessionID: cfg.SessionID, StartedAt: now, EndedAt: now, ProjectPath: cfg.ProjectPath, Task: cfg.Task,
-			Model: cfg.Model, Command: cfg.Command, Status: StatusFailed, Exit: exit, ExitCode: exit.Code},
+			Model: cfg.Model, Command: cfg.Command, Name: cfg.Name, Resumes: cfg.Resumes, Status: StatusFailed, Exit: exit, ExitCode: exit.Code},
 		out:   NewOutputBudget(r.opts.lines, r.opts.lineBytes, r.opts.outBytes),
 		ended: make(chan struct{}),
 		stop:  make(chan struct{}),
@@ -430,7 +438,7 @@ func (r *Registry) register(cfg RegistrationConfig, child Child) (int64, error) 
 	ru := &run{
 		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
 			SessionID: cfg.SessionID, PID: cfg.PID, StartedAt: time.Now(), ProjectPath: cfg.ProjectPath,
-			Task: cfg.Task, Model: cfg.Model, Command: cfg.Command, Status: StatusRunning, HasHandle: child != nil},
+			Task: cfg.Task, Model: cfg.Model, Command: cfg.Command, Name: cfg.Name, Resumes: cfg.Resumes, Status: StatusRunning, HasHandle: child != nil},
 		child: child,
 		start: start,
 		out:   NewOutputBudget(r.opts.lines, r.opts.lineBytes, r.opts.outBytes),

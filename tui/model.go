@@ -69,6 +69,13 @@ type Request struct {
 	Dir     string // project directory; empty for corral's own
 	Cols    int
 	Rows    int
+	// Name names the run; empty: a name derived from the agent or command.
+	Name string
+	// Resume is the session id of a Claude conversation to resume (the
+	// catalog's --session-id becomes --resume), and Resumes the id of the
+	// run that had it; both empty for a new conversation.
+	Resume  string
+	Resumes int64
 }
 
 // Candidate is a running process that may be adopted.
@@ -76,6 +83,44 @@ type Candidate struct {
 	PID     int
 	Command string
 	Dir     string
+	// Run is the history's id of the run this process was in a corral
+	// that is gone (an orphan), or 0.
+	Run int64
+}
+
+// PastRun is a run of the history: of this corral or an earlier one.
+type PastRun struct {
+	ID        int64
+	Kind      registry.Kind
+	Agent     string // catalog entry, or ""
+	Name      string
+	Command   string // the command line, quoted for a shell
+	Dir       string
+	Task      string
+	Model     string
+	SessionID string // a Claude session's id, for resuming it
+	StartedAt time.Time
+	EndedAt   time.Time // zero while it runs (in another corral) or when lost
+	Status    string    // "running", "exited", "failed", "killed", "lost"…
+	// Outcome says how it ended in a few words ("exit 0", "SIGTERM", "lost").
+	Outcome string
+	CostUSD float64 // 0 when not known
+	Tokens  int64
+	Turns   int
+	// LogPruned: the log was deleted to keep the history's size cap.
+	LogPruned bool
+}
+
+// History is the durable record of runs, for the history view.
+type History interface {
+	// Past lists recorded runs, newest first, at most limit (0: all).
+	Past(limit int) ([]PastRun, error)
+	// Log returns the end of a run's recorded output as plain lines, at
+	// most about maxBytes of it; omitted says how many bytes before them
+	// were left out.
+	Log(runID int64, maxBytes int) (lines []string, omitted int64, err error)
+	// Forget deletes a run and its log from the history.
+	Forget(runID int64) error
 }
 
 // Launcher starts and adopts runs and gives access to their screens.
@@ -128,6 +173,15 @@ type Options struct {
 	// Logger receives what the interface cannot show (a notify command
 	// that failed); nil discards it.
 	Logger *slog.Logger
+	// History is the run history for the history view; nil when it is
+	// off or could not be opened.
+	History History
+	// Warning is shown in the status line at start (the history could not
+	// be opened, …).
+	Warning string
+	// Orphans are processes of runs of an earlier corral that still run:
+	// a banner offers to adopt them.
+	Orphans []Candidate
 }
 
 type mode int
