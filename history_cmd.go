@@ -143,13 +143,13 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 }
 
 // startHistory opens the run history for this instance: runs that a dead
-// corral left "running" are marked lost, or listed in the log when still
+// corral left "running" are marked lost, or returned as orphans when still
 // alive. Without a history (no state directory, a failing disk) corral
-// runs on and says so in its log.
-func startHistory(set config.Settings, log *slog.Logger) *history.Store {
+// runs on: warning says so, for the status line, and the log has it.
+func startHistory(set config.Settings, log *slog.Logger) (s *history.Store, orphans []history.Run, warning string) {
 	if !set.HistoryOn() {
 		log.Info("history is off (history = false)")
-		return nil
+		return nil, nil, ""
 	}
 	self, _ := proc.Read(os.Getpid())
 	s, err := openHistory(history.WithInstance(os.Getpid(), self.Start), history.WithLogCap(set.HistoryLogCap),
@@ -159,20 +159,21 @@ func startHistory(set config.Settings, log *slog.Logger) *history.Store {
 		}))
 	if err != nil {
 		log.Warn("history is off", "err", err)
-		return nil
+		return nil, nil, fmt.Sprintf("the run history is off: %v", err)
 	}
 	for _, w := range s.Warnings() {
 		log.Warn("history", "warning", w)
+		warning = w.Error()
 	}
-	orphans, err := s.Recover(alive)
+	orphans, err = s.Recover(alive)
 	if err != nil {
 		log.Warn("history: recover runs of an earlier corral", "err", err)
 	}
 	for _, r := range orphans {
-		log.Info("history: a run of a corral that is gone still runs (adopt it with --adopt)", "run", r.ID,
+		log.Info("history: a run of a corral that is gone still runs (adopt it with a, or --adopt)", "run", r.ID,
 			"pid", r.PID, "command", r.Argv)
 	}
-	return s
+	return s, orphans, warning
 }
 
 // alive reports whether pid still names the process that started at start

@@ -185,7 +185,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	regOpts := []registry.Option{registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithOutputBytes(cfg.Settings.ScrollbackBytes),
 		registry.WithLogger(logger)}
-	store := startHistory(cfg.Settings, logger)
+	store, orphans, warning := startHistory(cfg.Settings, logger)
 	if store != nil {
 		defer store.Close() // after the launcher has written the last ends
 		regOpts = append(regOpts, registry.WithIDs(store.NextID))
@@ -196,8 +196,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	home, _ := os.UserHomeDir()
 	follower := claude.NewFollower(reg, home, claude.WithLogger(logger))
 	l := launch.New(reg, sp, follower, cfg, cwd)
+	var past tui.History
 	if store != nil {
 		l.EnableHistory(store)
+		l.SetOrphans(orphans)
+		past = l
 	}
 	closeSocket := serveHooks(l, logger)
 	sh := newSignals(sigs)
@@ -235,7 +238,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	m := tui.New(reg, l, tui.Options{Keys: keyMap(cfg.Keys), Theme: theme(cfg.Theme), Version: version, Dir: cwd,
 		TermProgram: tui.TerminalName(os.Getenv), InTmux: os.Getenv("TMUX") != "", Logger: logger,
 		Notify: cfg.Settings.Notify, NotifyCommand: notifyCommand(cfg.Settings.NotifyCommand),
-		AttentionFirst: cfg.Settings.AttentionFirst})
+		AttentionFirst: cfg.Settings.AttentionFirst, History: past, Warning: warning, Orphans: l.Orphans()})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(tui.FPS))
 	sh.onFirst(p.Quit) // a signal ends the UI; the runs are stopped after it

@@ -49,7 +49,7 @@ func PrintHistory(w io.Writer, runs []Run, asJSON bool) error {
 // "failed 2", "killed SIGTERM", "lost".
 func Outcome(r Run) string {
 	switch {
-	case !r.Ended() || r.Status == StatusLost:
+	case !r.Ended() || r.Status == StatusLost || r.Status == StatusAdopted:
 		return r.Status
 	case r.Signal != "":
 		return r.Status + " " + r.Signal

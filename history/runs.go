@@ -17,6 +17,10 @@ const StatusRunning = "running"
 // process is gone: how it ended is not known.
 const StatusLost = "lost"
 
+// StatusAdopted is the status of a run whose corral died and whose process
+// a later corral adopted as a run of its own.
+const StatusAdopted = "adopted"
+
 // FirstID is the least id NextID gives.
 const FirstID = 1_000_000
 

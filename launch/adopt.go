@@ -36,6 +36,7 @@ func (l *Launcher) Adopt(pid int) (int64, error) {
 	if name == "claude" {
 		l.follower.FollowTranscript(id, info.cwd)
 	}
+	l.adoptedOrphan(pid)
 	return id, nil
 }
 
@@ -58,7 +59,10 @@ func (l *Launcher) Candidates() []tui.Candidate {
 	for _, p := range l.reg.RunningProcesses() {
 		known[p.PID] = true
 	}
-	var out []tui.Candidate
+	out := l.Orphans() // first: runs of a corral that is gone
+	for _, c := range out {
+		known[c.PID] = true
+	}
 	for _, c := range agentProcesses() {
 		if !known[c.PID] && registry.CheckAdoptable(c.PID) == nil {
 			out = append(out, c)

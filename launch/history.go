@@ -68,7 +68,7 @@ func (r *recorder) close() {
 // begin records a run corral is about to start, so that its log can be
 // opened before its first byte; the pid follows on its registration.
 func (r *recorder) begin(id int64, spec []string, dir string, cfg registry.RegistrationConfig) {
-	run := history.Run{ID: id, Kind: cfg.Kind.String(), Agent: cfg.AgentName, Name: nameOf(cfg.AgentName, spec),
+	run := history.Run{ID: id, Kind: cfg.Kind.String(), Agent: cfg.AgentName, Name: or(cfg.Name, nameOf(cfg.AgentName, spec)),
 		Argv: spec, Dir: dir, StartedAt: time.Now(), Status: history.StatusRunning, SessionID: cfg.SessionID,
 		Model: cfg.Model, Task: cfg.Task}
 	if err := r.store.Begin(run); err != nil {
@@ -104,7 +104,7 @@ func (r *recorder) event(e registry.Event, begun bool) {
 		argv := strings.Fields(info.Command)
 		r.queue(func(s *history.Store) error {
 			return s.Begin(history.Run{ID: info.RunID, Kind: info.Kind.String(), Agent: info.AgentName,
-				Name: nameOf(info.AgentName, argv), Argv: argv, Dir: info.ProjectPath, PID: info.PID,
+				Name: or(info.Name, nameOf(info.AgentName, argv)), Argv: argv, Dir: info.ProjectPath, PID: info.PID,
 				StartedAt: info.StartedAt, Status: history.StatusRunning, SessionID: info.SessionID,
 				Model: info.Model, Task: info.Task})
 		})

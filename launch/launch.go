@@ -7,6 +7,7 @@
 package launch
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"corral/activity"
 	"corral/claude"
 	"corral/config"
+	"corral/history"
 	"corral/registry"
 	"corral/spawn"
 	"corral/tui"
@@ -39,11 +41,12 @@ type Launcher struct {
 	shell    string
 	follower *claude.Follower // Claude runs' rendering, session ids
 
-	mu      sync.Mutex // guards runs, exe and socket
+	mu      sync.Mutex // guards runs, exe, socket, history and orphans
 	runs    map[int64]*record
-	exe     string    // the corral binary hooks run; see EnableHooks
-	socket  string    // the socket hooks report to; "" if none
-	history *recorder // the durable record; nil without one (EnableHistory)
+	exe     string              // the corral binary hooks run; see EnableHooks
+	socket  string              // the socket hooks report to; "" if none
+	history *recorder           // the durable record; nil without one (EnableHistory)
+	orphans map[int]history.Run // by pid: runs of a dead corral that still run
 
 	inputs chan stateInput // hooks, signals and timers for the state loop
 	quit   chan struct{}   // closed by Close: timers stop sending
@@ -153,12 +156,13 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	spec := spawn.Spec{Cols: req.Cols, Rows: req.Rows}
 	rec := &record{req: req, activity: l.activityOf(false)}
 	var agent config.Agent
+	var shown []string
 	if req.Agent == "" {
 		argv, err := spawn.ParseCommand(req.Command)
 		if err != nil {
 			return 0, err
 		}
-		spec.Argv = argv
+		spec.Argv, shown = argv, argv
 		spec.Run = registry.RegistrationConfig{Kind: registry.KindCommand, Command: strings.TrimSpace(req.Command),
 			Task: req.Task, Model: req.Model}
 	} else {
@@ -175,8 +179,16 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 		if a.Command.Uses("{session_id}") {
 			sid = uuid.NewString()
 		}
+		if req.Resume != "" {
+			sid = req.Resume
+		}
 		project := l.projectOf(dir)
 		spec.Argv = a.Command.Expand(config.Vars{Task: task, Model: model, Project: project, SessionID: sid, Shell: l.shell})
+		if req.Resume != "" {
+			if err := resume(spec.Argv, sid); err != nil {
+				return 0, fmt.Errorf("resume with %s: %w", a.Name, err)
+			}
+		}
 		keys := make([]string, 0, len(a.Env))
 		for k := range a.Env {
 			keys = append(keys, k)
@@ -186,10 +198,13 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 			spec.Env = append(spec.Env, k+"="+a.Env[k])
 		}
 		spec.Run = registry.RegistrationConfig{Kind: kindOf(a), AgentName: a.Name, SessionID: sid,
-			Task: task, Model: model, Command: strings.Join(spec.Argv, " ")}
-		// The command shown is the catalog's; the hooks are corral's.
+			Task: task, Model: model, Command: strings.Join(spec.Argv, " "), Resumes: req.Resumes}
+		// The command shown and recorded is the catalog's; the hooks are
+		// corral's.
+		shown = spec.Argv
 		spec.Argv, rec.activity = l.hooksOf(a, spec.Argv)
 	}
+	spec.Run.Name = req.Name
 	// The run starts in its project, which is what the registry records
 	// and where Claude Code keeps its transcripts.
 	spec.Dir = l.projectOf(dir)
@@ -199,7 +214,7 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
 	hist := l.recorderOf()
 	if hist != nil {
-		hist.begin(spec.Run.RunID, spec.Argv, spec.Dir, spec.Run)
+		hist.begin(spec.Run.RunID, shown, spec.Dir, spec.Run)
 		if w, err := hist.store.Log(spec.Run.RunID); err == nil {
 			spec.Log, rec.begun = w, true
 		} else {
@@ -220,6 +235,18 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 		follow(l.follower, p.RunID(), agent, spec.Run.Kind, spec.Run.ProjectPath, rec.activity.Hooks)
 	}
 	return p.RunID(), nil
+}
+
+// resume turns a catalog command that starts a Claude session with a given
+// id (--session-id ID) into one that resumes it (--resume ID).
+func resume(argv []string, sid string) error {
+	for i := range argv[:max(len(argv)-1, 0)] {
+		if argv[i] == "--session-id" && argv[i+1] == sid {
+			argv[i] = "--resume"
+			return nil
+		}
+	}
+	return errors.New("its command has no --session-id {session_id} to resume a session with")
 }
 
 func (l *Launcher) projectOf(dir string) string {
@@ -289,7 +316,8 @@ func (l *Launcher) Fail(req tui.Request, err error) int64 {
 		cmd = req.Agent
 	}
 	id, rerr := l.reg.RecordFailure(registry.RegistrationConfig{Kind: registry.KindCommand, Command: cmd,
-		AgentName: req.Agent, Task: req.Task, Model: req.Model, ProjectPath: l.projectOf(expandHome(req.Dir))},
+		AgentName: req.Agent, Task: req.Task, Model: req.Model, ProjectPath: l.projectOf(expandHome(req.Dir)),
+		Name: req.Name},
 		registry.Exit{Code: 127}, "corral: could not start: "+err.Error())
 	if rerr != nil {
 		return 0

@@ -1,0 +1,162 @@
+package launch
+
+import (
+	"errors"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"corral/history"
+	"corral/registry"
+	"corral/spawn"
+	"corral/tui"
+)
+
+// withHistory gives the rig's launcher a history of its own.
+func (r *rig) withHistory(t *testing.T) *history.Store {
+	t.Helper()
+	store, err := history.Open(t.TempDir(), history.WithPruneInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	r.l.EnableHistory(store)
+	return store
+}
+
+// A finished run is listed with its outcome, and its log's end comes back
+// in whole lines, saying how much was left out before them.
+func TestPastRunsAndTheirLogs(t *testing.T) {
+	r := newRig(t)
+	store := r.withHistory(t)
+	id, err := r.l.Launch(tui.Request{Command: `sh -c 'seq 1 20000; echo "past-4417 done"'`, Name: "counting"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the end in the history", func() bool { run, _ := store.Get(id); return run.Ended() })
+	eventually(t, "the whole log", func() bool {
+		lines, _, err := r.l.Log(id, 1<<20)
+		return err == nil && len(lines) > 0 && lines[len(lines)-1] == "past-4417 done"
+	})
+
+	past, err := r.l.Past(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(past, func(p tui.PastRun) bool { return p.ID == id })
+	if i < 0 {
+		t.Fatalf("run %d not in %+v", id, past)
+	}
+	p := past[i]
+	if p.Name != "counting" || p.Outcome != "exited 0" || p.Kind != registry.KindCommand || p.EndedAt.IsZero() {
+		t.Fatalf("listed as %+v", p)
+	}
+	if argv, err := spawn.ParseCommand(p.Command); err != nil || !slices.Equal(argv,
+		[]string{"sh", "-c", `seq 1 20000; echo "past-4417 done"`}) {
+		t.Fatalf("the command %q does not start the same run again: %q %v", p.Command, argv, err)
+	}
+
+	all, omitted, err := r.l.Log(id, 1<<20)
+	if err != nil || omitted != 0 || len(all) != 20001 || all[0] != "1" {
+		t.Fatalf("whole log: %d lines from %q, %d left out, %v", len(all), all[0], omitted, err)
+	}
+	end, omitted, err := r.l.Log(id, 1000)
+	if err != nil || len(end) == 0 || omitted == 0 {
+		t.Fatalf("the end: %d lines, %d left out, %v", len(end), omitted, err)
+	}
+	// Whole lines only: the first is the number after the last left out.
+	first, err := strconv.Atoi(end[0])
+	if err != nil || first < 19000 || !slices.Equal(end, all[first-1:]) {
+		t.Fatalf("the end starts at %q (%v)", end[0], err)
+	}
+	size := 0
+	for _, ln := range all[:first-1] {
+		size += len(ln) + len("\r\n") // as the terminal ends lines
+	}
+	if omitted != int64(size) {
+		t.Fatalf("%d bytes said left out, the lines before %d are %d", omitted, first, size)
+	}
+}
+
+// A run still in the table cannot be forgotten; once unregistered it can,
+// and with it its log.
+func TestForgetARun(t *testing.T) {
+	r := newRig(t)
+	store := r.withHistory(t)
+	id, err := r.l.Launch(tui.Request{Command: "echo forget-4417"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the end in the history", func() bool { run, _ := store.Get(id); return run.Ended() })
+	if err := r.l.Forget(id); err == nil || !strings.Contains(err.Error(), "still in the table") {
+		t.Fatalf("forgot a run in the table: %v", err)
+	}
+	if err := r.reg.UnregisterProcess(id); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the log closed", func() bool {
+		err := r.l.Forget(id)
+		return err == nil
+	})
+	if _, err := store.Get(id); !errors.Is(err, history.ErrNotFound) {
+		t.Fatalf("still in the history: %v", err)
+	}
+	if paths, _ := store.LogPaths(id); len(paths) != 0 {
+		t.Fatalf("its log is still there: %v", paths)
+	}
+}
+
+// Resuming a Claude session starts the catalog's session command with
+// --resume and the old id instead of a new id, and says which run it
+// resumes; an entry without a session id cannot resume.
+func TestResumeAClaudeSession(t *testing.T) {
+	r := newRig(t)
+	id, err := r.l.Launch(tui.Request{Agent: "claude", Resume: "5e55-4417", Resumes: 1000007})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := r.reg.Process(id)
+	if info.SessionID != "5e55-4417" || info.Resumes != 1000007 || !strings.Contains(info.Command, "--resume 5e55-4417") ||
+		strings.Contains(info.Command, "--session-id") {
+		t.Fatalf("resumed as %+v", info)
+	}
+	if _, err := r.l.Launch(tui.Request{Agent: "shell", Resume: "5e55-4417"}); err == nil ||
+		!strings.Contains(err.Error(), "--session-id") {
+		t.Fatalf("a shell resumed a session: %v", err)
+	}
+}
+
+// The process of a run whose corral died is offered first for adoption;
+// adopting it ends its old history row as adopted.
+func TestAdoptingAnOrphanEndsItsOldRow(t *testing.T) {
+	r := newRig(t)
+	store := r.withHistory(t)
+	cmd := exec.Command("sleep", "4417")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	waitExec(t, cmd.Process.Pid, "sleep")
+	old := history.Run{ID: 1000001, Kind: "command", Name: "sleep", Argv: []string{"sleep", "4417"},
+		PID: cmd.Process.Pid, StartedAt: time.Now(), Status: history.StatusRunning, Instance: 1}
+	if err := store.Begin(old); err != nil {
+		t.Fatal(err)
+	}
+	r.l.SetOrphans([]history.Run{old})
+	if c := r.l.Candidates(); len(c) == 0 || c[0].PID != cmd.Process.Pid || c[0].Run != old.ID ||
+		c[0].Command != "sleep 4417" {
+		t.Fatalf("candidates %+v", c)
+	}
+	if _, err := r.l.Adopt(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the old row ended", func() bool { run, _ := store.Get(old.ID); return run.Status == history.StatusAdopted })
+	if o := r.l.Orphans(); len(o) != 0 {
+		t.Fatalf("still offered: %+v", o)
+	}
+}
