@@ -27,13 +27,18 @@ const (
 	EventUpdated
 	// EventActivity: the run's activity state changed (Info.Activity).
 	EventActivity
+	// EventRestarted: an ended run got a new process in place (Reopen):
+	// same RunID, Info running again with the new PID and StartedAt, its
+	// Exit cleared and Restarts counted. Its Output keeps the earlier
+	// output, followed by a RestartMarker line. No EventRegistered follows.
+	EventRestarted
 )
 
 // eventNames are the names of the event kinds, in their order.
-var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated", "activity"}
+var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated", "activity", "restarted"}
 
 // String names the event kind; a value outside the constants is named
-// "EventKind(9)" rather than panicking (it comes from a caller's bug, and a
+// "EventKind(42)" rather than panicking (it comes from a caller's bug, and a
 // log line about it must still print).
 func (k EventKind) String() string {
 	if k >= 0 && int(k) < len(eventNames) {

@@ -13,7 +13,8 @@ func TestEnumStringsAreTotal(t *testing.T) {
 	}{
 		{EventRegistered, "registered"},
 		{EventUpdated, "updated"},
-		{EventKind(9), "EventKind(9)"},
+		{EventRestarted, "restarted"},
+		{EventKind(42), "EventKind(42)"},
 		{EventKind(-1), "EventKind(-1)"},
 		{KindSidecar, "sidecar"},
 		{Kind(9), "Kind(9)"},

@@ -11,7 +11,8 @@
 // Corral itself registers runs with RegisterProcess, RegisterSidecarProcess
 // and RecordFailure; follows them with Subscribe, Process, Processes and
 // Output; records what their readers learn with SetSessionID, MarkFailed
-// and NotifyOutput; stops them with KillProcess and KillAll; and drops them
+// and NotifyOutput; stops them with KillProcess and KillAll; restarts an
+// ended one in place with Reopen (restart.go); and drops them
 // with UnregisterProcess and CleanupFinishedProcesses. The calls kept from
 // the original's API for its callers (RegisterClaudeSession,
 // RunningAgentProcesses, RunningClaudeSessions, ClaudeSessionByID,
@@ -194,6 +195,9 @@ type ProcessInfo struct {
 	Command     string
 	Name        string // as registered; empty: derive one
 	Resumes     int64  // the run whose conversation this one resumes, or 0
+	// Restarts counts the times the run was restarted in place (Reopen):
+	// PID and StartedAt are the latest process's.
+	Restarts int
 
 	Status Status
 	// Exit is how the process ended; meaningful once Status is not Live.
