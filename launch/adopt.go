@@ -3,8 +3,10 @@ package launch
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"corral/internal/proc"
 	"corral/registry"
 	"corral/tui"
 )
@@ -50,7 +52,39 @@ func (l *Launcher) checkAdopt(pid int) error {
 	if err := registry.CheckAdoptable(pid); err != nil {
 		return fmt.Errorf("adopt: %w", err)
 	}
+	if err := l.corrals(pid); err != nil {
+		return fmt.Errorf("adopt: %w", err)
+	}
 	return nil
+}
+
+// corrals says why pid is a corral's own, or nil: a corral process, or
+// part of a run of this corral still registered. (registry.CheckAdoptable
+// refuses the runs of other corrals that still run; a run of this corral
+// that was unregistered while alive may be adopted back.)
+func (l *Launcher) corrals(pid int) error {
+	if name, err := proc.Name(pid); err == nil && name == "corral" {
+		return fmt.Errorf("pid %d is a corral", pid)
+	}
+	if id, ok := l.ownRun(pid); ok {
+		if p, ok := l.reg.Process(id); ok && p.Active() {
+			return fmt.Errorf("pid %d is part of run %d of this corral", pid, id)
+		}
+	}
+	return nil
+}
+
+// ownRun returns the run of this corral whose marker pid carries.
+func (l *Launcher) ownRun(pid int) (int64, bool) {
+	v, ok := proc.Env(pid, registry.MarkerVar)
+	if !ok {
+		return 0, false
+	}
+	// A marker is "<corral pid>.<token>:<run id>".
+	tag, run, _ := strings.Cut(v, ":")
+	own, _, _ := strings.Cut(strings.TrimPrefix(l.reg.Marker(0), registry.MarkerVar+"="), ":")
+	id, err := strconv.ParseInt(run, 10, 64)
+	return id, tag == own && err == nil
 }
 
 // Candidates lists agent processes running outside corral.
@@ -64,7 +98,8 @@ func (l *Launcher) Candidates() []tui.Candidate {
 		known[c.PID] = true
 	}
 	for _, c := range agentProcesses() {
-		if !known[c.PID] && registry.CheckAdoptable(c.PID) == nil {
+		if _, own := l.ownRun(c.PID); !own && !known[c.PID] && registry.CheckAdoptable(c.PID) == nil &&
+			l.corrals(c.PID) == nil {
 			out = append(out, c)
 		}
 	}

@@ -2,7 +2,9 @@ package launch
 
 import (
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"corral/history"
+	"corral/internal/proc"
 	"corral/registry"
 	"corral/spawn"
 	"corral/tui"
@@ -158,5 +161,60 @@ func TestAdoptingAnOrphanEndsItsOldRow(t *testing.T) {
 	eventually(t, "the old row ended", func() bool { run, _ := store.Get(old.ID); return run.Status == history.StatusAdopted })
 	if o := r.l.Orphans(); len(o) != 0 {
 		t.Fatalf("still offered: %+v", o)
+	}
+}
+
+// A process of one of corral's own runs, or of a run of another corral
+// that still runs, is neither offered nor adopted; one of a corral that is
+// gone is (an orphan).
+func TestCorralsOwnProcessesAreNotAdopted(t *testing.T) {
+	r := newRig(t)
+	t.Setenv("FAKE_CLAUDE_ID", "own-4418")
+	id, err := r.l.Launch(tui.Request{Command: `sh -c 'claude; true'`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := r.reg.Process(id)
+	var child int
+	eventually(t, "the claude under the shell", func() bool {
+		for _, pid := range proc.Children(info.PID) {
+			if argv, _ := proc.Cmdline(pid); len(argv) > 0 && filepath.Base(argv[0]) == "claude" {
+				child = pid
+			}
+		}
+		return child != 0
+	})
+	for _, c := range r.l.Candidates() {
+		if c.PID == child {
+			t.Fatalf("offered its own run's claude: %+v", c)
+		}
+	}
+	if _, err := r.l.Adopt(child); err == nil || !strings.Contains(err.Error(), "of this corral") {
+		t.Fatalf("adopted its own run's process: %v", err)
+	}
+
+	// Markers of another corral: one alive (this test's parent), one gone.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		owner int
+		want  string
+	}{{os.Getppid(), "another corral (pid"}, {gone.Process.Pid, ""}} {
+		cmd := exec.Command("sleep", "4418")
+		cmd.Env = append(os.Environ(), registry.MarkerVar+"="+strconv.Itoa(c.owner)+".0123456789abcdef:1000042")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		waitExec(t, cmd.Process.Pid, "sleep")
+		_, err := r.l.Adopt(cmd.Process.Pid)
+		_ = cmd.Process.Kill()
+		<-done
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("marker of pid %d: adopt said %v, want %q", c.owner, err, c.want)
+		}
 	}
 }

@@ -43,8 +43,13 @@ func checkAdoptable(pid int) error {
 		return refuse(pid, "belongs to another user")
 	}
 	if v, ok := proc.Env(pid, MarkerVar); ok {
-		if owner, _, _ := strings.Cut(v, "."); owner != strconv.Itoa(os.Getpid()) {
-			return refuse(pid, "is a run of another corral (pid "+owner+"): stop or unregister it there")
+		// A run of a corral that is gone (an orphan) may be adopted.
+		owner, _, _ := strings.Cut(v, ".")
+		n, _ := strconv.Atoi(owner)
+		if owner != strconv.Itoa(os.Getpid()) && n > 0 {
+			if o, err := proc.Read(n); err == nil && !o.Gone() {
+				return refuse(pid, "is a run of another corral (pid "+owner+"): stop or unregister it there")
+			}
 		}
 	}
 	if self, err := proc.Read(os.Getpid()); err == nil && self.TTY != 0 && st.TTY == self.TTY &&

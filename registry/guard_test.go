@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,9 +204,15 @@ func TestCheckAdoptableRefusesAnotherCorralsRun(t *testing.T) {
 		}
 		return cmd.Process.Pid
 	}
-	other := start(MarkerVar + "=1234567.feedface:1000000")
-	if err := CheckAdoptable(other); err == nil || !strings.Contains(err.Error(), "another corral (pid 1234567)") {
+	// The corral of a marker is any live process here: this test's parent.
+	owner := strconv.Itoa(os.Getppid())
+	other := start(MarkerVar + "=" + owner + ".feedface:1000000")
+	if err := CheckAdoptable(other); err == nil || !strings.Contains(err.Error(), "another corral (pid "+owner+")") {
 		t.Fatalf("another corral's run: %v", err)
+	}
+	// A run of a corral that is gone is an orphan, which may be adopted.
+	if err := CheckAdoptable(start(MarkerVar + "=1234567.feedface:1000000")); err != nil {
+		t.Fatalf("an orphan refused: %v", err)
 	}
 	r := New()
 	defer r.Close()
