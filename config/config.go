@@ -12,10 +12,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -80,6 +81,9 @@ type Settings struct {
 	// HistoryMaxAge is how long past runs are kept (DefaultHistoryMaxAge
 	// when absent).
 	HistoryMaxAge Duration `toml:"history_max_age"`
+	// Catalog is CatalogMerge (the default: the file's entries add to the
+	// built-in catalog) or CatalogReplace (they are the whole catalog).
+	Catalog string `toml:"catalog"`
 }
 
 // HistoryOn reports whether runs are recorded on disk.
@@ -135,7 +139,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 		*k = v
 		return nil
 	}
-	return fmt.Errorf("kind must be \"agent\", \"session\" or \"command\", not %q", string(b))
+	return fmt.Errorf("must be \"agent\", \"session\" or \"command\", not %q", string(b))
 }
 
 // Format names the output format of an entry.
@@ -151,7 +155,7 @@ func (f *Format) UnmarshalText(b []byte) error {
 		*f = v
 		return nil
 	}
-	return fmt.Errorf("format must be \"stream-json\" or absent, not %q", string(b))
+	return fmt.Errorf("must be \"stream-json\" or absent, not %q", string(b))
 }
 
 // Duration is a time.Duration written as "5s" or a number of seconds. A
@@ -178,7 +182,7 @@ func (d *Duration) UnmarshalTOML(v any) error {
 		case durationRE.MatchString(v):
 			d.Duration = -1
 		default:
-			return fmt.Errorf("not a duration: %q (write e.g. \"5s\" or \"500ms\")", v)
+			return fmt.Errorf("must be a duration such as \"5s\" or \"500ms\" (or a number of seconds), not %q", v)
 		}
 	case int64:
 		switch {
@@ -192,7 +196,7 @@ func (d *Duration) UnmarshalTOML(v any) error {
 	case float64:
 		switch {
 		case math.IsNaN(v):
-			return errors.New("not a duration: nan (write e.g. \"5s\")")
+			return errors.New("must be a duration such as \"5s\" (or a number of seconds), not nan")
 		case v < 0:
 			d.Duration = -1
 		case v >= maxSeconds:
@@ -201,7 +205,7 @@ func (d *Duration) UnmarshalTOML(v any) error {
 			d.Duration = time.Duration(v * float64(time.Second))
 		}
 	default:
-		return fmt.Errorf("not a duration: %v (write e.g. \"5s\")", v)
+		return MustBe("a duration such as \"5s\" (or a number of seconds)", v)
 	}
 	if d.Duration < 0 {
 		return errors.New("a duration cannot be negative")
@@ -214,30 +218,32 @@ type Keys []string
 
 // UnmarshalTOML reads "ctrl+k" or ["k", "ctrl+k"].
 func (k *Keys) UnmarshalTOML(v any) error {
-	words, err := stringList(v)
+	words, err := stringList(v, "a key or an array of keys such as [\"k\", \"ctrl+k\"]")
 	if err != nil {
-		return fmt.Errorf("keys: %w", err)
+		return err
 	}
 	*k = words
 	return nil
 }
 
-func stringList(v any) ([]string, error) {
+// stringList reads a string or an array of strings; want says what the
+// field holds, for the error.
+func stringList(v any, want string) ([]string, error) {
 	switch v := v.(type) {
 	case string:
 		return []string{v}, nil
 	case []any:
 		out := make([]string, 0, len(v))
-		for _, w := range v {
+		for i, w := range v {
 			s, ok := w.(string)
 			if !ok {
-				return nil, fmt.Errorf("expected strings, found %v", w)
+				return nil, fmt.Errorf("must be %s: word %d is %s, not a string", want, i+1, Describe(w))
 			}
 			out = append(out, s)
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("expected a string or an array of strings, found %v", v)
+	return nil, MustBe(want, v)
 }
 
 // placeholders are what an agent's command template may hold.
@@ -248,7 +254,10 @@ var notifyPlaceholders = []string{"{name}", "{state}", "{detail}"}
 
 // Load reads the configuration at path. A missing file at the default path
 // (explicit false) gives the embedded default; a missing file named with
-// --config (explicit true) is an error. Errors name the file and the line.
+// --config (explicit true) is an error. The file's [[agent]] entries are
+// merged into the built-in catalog (see merge) unless its settings say
+// catalog = "replace". Every error of the file is returned at once, as
+// Errors, each with its line.
 //
 // Only a regular file of at most MaxFileSize bytes is read: a device such
 // as /dev/zero, a FIFO or a directory is refused without reading from it.
@@ -260,7 +269,14 @@ func Load(path string, explicit bool) (*Config, error) {
 		}
 		return nil, err
 	}
-	return parse(path, string(b))
+	c, err := parse(path, string(b))
+	if err != nil {
+		return nil, err
+	}
+	if c.Settings.Catalog != CatalogReplace {
+		c.Agents = merge(Default().Agents, c.Agents)
+	}
+	return c, nil
 }
 
 // MaxFileSize is the largest configuration file Load reads: the default
@@ -338,9 +354,12 @@ func DefaultPath() string {
 // Error is a configuration error at a line of a file.
 type Error struct {
 	Path string
-	Line int    // 0 when unknown
-	Key  string // the field, e.g. agent.1.kind (agents counted from 0)
-	Msg  string
+	Line int // 0 when unknown
+	// Key is the field as people know it: settings.kill_grace, keys.quit,
+	// theme.accent, agent "codex" kind (an entry without a name is
+	// agent #2, counted from 1).
+	Key string
+	Msg string
 }
 
 func (e *Error) Error() string {
@@ -357,27 +376,85 @@ func (e *Error) Error() string {
 	return where + ": " + e.Msg
 }
 
+// The values of Settings.Catalog.
+const (
+	// CatalogMerge: the file's [[agent]] entries add to the built-in
+	// catalog, and one named like a built-in entry replaces it.
+	CatalogMerge = "merge"
+	// CatalogReplace: the file's entries are the whole catalog.
+	CatalogReplace = "replace"
+)
+
+// tables are the config's top-level tables, for the unknown-table error.
+const tables = "[settings], [keys], [theme] and [[agent]] entries"
+
+// parse reads one file's text: its own catalog, not merged (Load merges).
+// Every error is reported, each at its line, as Errors.
 func parse(path, text string) (*Config, error) {
-	c := &Config{Path: path, text: text}
-	md, err := toml.Decode(text, c)
+	f, raw, err := ParseFile(path, text)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &Error{Path: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
-		}
-		// Type mismatches come as "toml: line N (last key "k"): message".
-		if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{Path: path, Line: line, Key: m[2], Msg: m[3]}
-		}
-		return nil, &Error{Path: path, Msg: err.Error()}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		k := und[0]
-		return nil, &Error{Path: path, Line: lineOf(text, k), Key: k.String(), Msg: "unknown field (see the default config: corral --default-config)"}
-	}
-	if err := c.validate(text); err != nil {
 		return nil, err
+	}
+	c := &Config{Path: path, text: text}
+	var labels []string // each agent's name in errors
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		v, at := raw[name], toml.Key{name}
+		switch name {
+		case "settings":
+			if t, ok := f.Table(v, at, name); ok {
+				f.Decode(t, at, "settings.", &c.Settings)
+			}
+		case "keys":
+			if t, ok := f.Table(v, at, name); ok {
+				c.Keys = map[string]Keys{}
+				for action, kv := range t {
+					var k Keys
+					if err := k.UnmarshalTOML(kv); err != nil {
+						f.Errorf(toml.Key{name, action}, "keys."+action, "%v", err)
+						continue
+					}
+					c.Keys[action] = k
+				}
+			}
+		case "theme":
+			if t, ok := f.Table(v, at, name); ok {
+				c.Theme = map[string]string{}
+				for slot, tv := range t {
+					s, ok := tv.(string)
+					if !ok {
+						f.Errorf(toml.Key{name, slot}, "theme."+slot, "%v", MustBe(`a colour in quotes, "#rrggbb", "#rgb" or "0"-"255"`, tv))
+						continue
+					}
+					c.Theme[slot] = s
+				}
+			}
+		case "agent":
+			entries, ok := v.([]map[string]any)
+			if !ok {
+				f.Errorf(at, "agent", "must be [[agent]] entries (with two brackets), not %s", Describe(v))
+				continue
+			}
+			for i, e := range entries {
+				label := AgentLabel(i, e["name"])
+				var a Agent
+				f.Decode(e, toml.Key{"agent", fmt.Sprint(i)}, label+" ", &a)
+				c.Agents = append(c.Agents, a)
+				labels = append(labels, label)
+			}
+		default:
+			where := "the config has " + tables
+			if slices.Contains(settingNames(), name) {
+				where = "it is a setting: put it under [settings]"
+			}
+			f.Errorf(at, name, "unknown (%s)", where)
+		}
+	}
+	c.validate(f, labels)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if c.Settings.Catalog == "" {
+		c.Settings.Catalog = CatalogMerge
 	}
 	if c.Settings.ScrollbackLines == 0 {
 		c.Settings.ScrollbackLines = registry.DefaultOutputLines
@@ -406,63 +483,118 @@ func parse(path, text string) (*Config, error) {
 	return c, nil
 }
 
-func (c *Config) validate(text string) error {
-	bad := func(key toml.Key, format string, args ...any) error {
-		return &Error{Path: c.Path, Line: lineOf(text, key), Key: key.String(), Msg: fmt.Sprintf(format, args...)}
+// AgentLabel is how errors name the i-th [[agent]] entry (from 0):
+// agent "codex", or agent #3 when it has no name.
+func AgentLabel(i int, name any) string {
+	if s, ok := name.(string); ok && strings.TrimSpace(s) != "" {
+		return fmt.Sprintf("agent %q", s)
+	}
+	return fmt.Sprintf("agent #%d", i+1)
+}
+
+// merge is the catalog of a file merged into the built-in one: an entry
+// named like a built-in replaces it in its place, the others follow in the
+// file's order.
+func merge(builtin, own []Agent) []Agent {
+	out := slices.Clone(builtin)
+	for _, a := range own {
+		if i := slices.IndexFunc(out, func(b Agent) bool { return b.Name == a.Name }); i >= 0 && i < len(builtin) {
+			out[i] = a
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// validate records what is wrong with the decoded values, each at its
+// line: all of it, not the first only. labels name the agents.
+func (c *Config) validate(f *File, labels []string) {
+	bad := func(key toml.Key, format string, args ...any) {
+		name := key.String()
+		if len(key) > 2 && key[0] == "agent" {
+			var i int
+			fmt.Sscan(key[1], &i)
+			name = labels[i] + " " + strings.Join(key[2:], ".")
+		}
+		if !f.Failed(key) {
+			f.Errorf(key, name, format, args...)
+		}
 	}
 	if n := c.Settings.ScrollbackLines; n < 0 || n > MaxScrollbackLines {
-		return bad(toml.Key{"settings", "scrollback_lines"}, "must be between 1 and 1,000,000 (0 or absent: 10,000), not %d", n)
+		bad(toml.Key{"settings", "scrollback_lines"}, "must be between 1 and 1,000,000 (0 or absent: 10,000), not %d", n)
 	}
 	if n := c.Settings.ScrollbackBytes; n != 0 && (n < MinScrollbackBytes || n > MaxScrollbackBytes) {
-		return bad(toml.Key{"settings", "scrollback_bytes"},
+		bad(toml.Key{"settings", "scrollback_bytes"},
 			"must be between 65536 (64 KiB) and 1073741824 (1 GiB) (0 or absent: 8388608, 8 MiB), not %d", n)
 	}
 	if g := c.Settings.KillGrace.Duration; g > MaxKillGrace {
-		return bad(toml.Key{"settings", "kill_grace"}, "must be at most 1h (the wait from SIGTERM to SIGKILL; 0 or absent: 5s)")
+		bad(toml.Key{"settings", "kill_grace"}, "must be at most 1h (the wait from SIGTERM to SIGKILL; 0 or absent: 5s)")
 	}
 	switch c.Settings.Notify {
 	case "", NotifyOSC, NotifyBell, NotifyOff:
 	default:
-		return bad(toml.Key{"settings", "notify"}, "must be \"osc\", \"bell\" or \"off\", not %q", c.Settings.Notify)
+		bad(toml.Key{"settings", "notify"}, "must be \"osc\", \"bell\" or \"off\", not %q", c.Settings.Notify)
+	}
+	switch c.Settings.Catalog {
+	case "", CatalogMerge, CatalogReplace:
+	default:
+		bad(toml.Key{"settings", "catalog"}, "must be \"merge\" (the file's [[agent]] entries add to the built-in "+
+			"ones and replace those of the same name) or \"replace\" (they are the whole catalog), not %q", c.Settings.Catalog)
 	}
 	if p := unknownPlaceholder(c.Settings.NotifyCommand, notifyPlaceholders); p != "" {
-		return bad(toml.Key{"settings", "notify_command"}, "unknown placeholder %s (use %s)", p, strings.Join(notifyPlaceholders, ", "))
+		bad(toml.Key{"settings", "notify_command"}, "unknown placeholder %s (use %s)", p, strings.Join(notifyPlaceholders, ", "))
 	}
 	if w := c.Settings.ActiveWindow.Duration; w != 0 && (w < MinActiveWindow || w > MaxActiveWindow) {
-		return bad(toml.Key{"settings", "active_window"},
+		bad(toml.Key{"settings", "active_window"},
 			"must be between 1s and 1h (how long a command counts as active after it wrote; 0 or absent: 10s)")
 	}
 	if n := c.Settings.HistoryLogCap; n != 0 && (n < MinHistoryLogCap || n > MaxHistoryCap) {
-		return bad(toml.Key{"settings", "history_log_cap"},
+		bad(toml.Key{"settings", "history_log_cap"},
 			"must be between 1048576 (1 MiB) and 1099511627776 (1 TiB) (0 or absent: 67108864, 64 MiB), not %d", n)
 	}
 	if n := c.Settings.HistoryTotalCap; n != 0 && (n < MinHistoryLogCap || n > MaxHistoryCap) {
-		return bad(toml.Key{"settings", "history_total_cap"},
+		bad(toml.Key{"settings", "history_total_cap"},
 			"must be between 1048576 (1 MiB) and 1099511627776 (1 TiB) (0 or absent: 1073741824, 1 GiB), not %d", n)
 	}
 	if d := c.Settings.HistoryMaxAge.Duration; d != 0 && (d < MinHistoryMaxAge || d > MaxHistoryMaxAge) {
-		return bad(toml.Key{"settings", "history_max_age"}, "must be between 1h and 87600h (10 years) (0 or absent: 720h, 30 days)")
+		bad(toml.Key{"settings", "history_max_age"}, "must be between 1h and 87600h (10 years) (0 or absent: 720h, 30 days)")
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{} // name → its line
 	for i, a := range c.Agents {
-		at := func(field string) toml.Key { return toml.Key{"agent", fmt.Sprint(i), field} }
+		at := func(field ...string) toml.Key { return append(toml.Key{"agent", fmt.Sprint(i)}, field...) }
+		// An entry named like a built-in replaces it whole.
+		whole := func() string {
+			// Asked only of a file's entry missing a field: the embedded
+			// default, whose names these are, never is.
+			if c.Path != "" && c.Settings.Catalog != CatalogReplace && slices.Contains(builtinNames(), a.Name) {
+				return fmt.Sprintf(" (it replaces the built-in %q whole: copy that entry from corral --default-config)", a.Name)
+			}
+			return ""
+		}
 		switch {
+		case f.Failed(at("name")):
 		case strings.TrimSpace(a.Name) == "":
-			return bad(at("name"), "every [[agent]] needs a name")
-		case seen[a.Name]:
-			return bad(at("name"), "%q is defined twice", a.Name)
+			bad(at("name"), "missing: every [[agent]] needs a name")
+		case seen[a.Name] > 0:
+			bad(at("name"), "%q is defined twice (first at line %d)", a.Name, seen[a.Name])
 		case a.Name == "command":
-			return bad(at("name"), "\"command\" is reserved for plain command lines")
-		case a.Kind == "":
-			return bad(at("kind"), "missing: \"agent\", \"session\" or \"command\"")
-		case len(a.Command) == 0:
-			return bad(at("command"), "missing: the program and its arguments")
-		case a.Hooks != "" && a.Hooks != HooksOff:
-			return bad(at("hooks"), "must be \"off\" or absent (automatic: Claude Code's hooks for claude, "+
+			bad(at("name"), "\"command\" is reserved for plain command lines")
+		default:
+			seen[a.Name] = f.Line(at("name"))
+		}
+		if a.Kind == "" && !f.Failed(at("kind")) {
+			bad(at("kind"), "missing: \"agent\", \"session\" or \"command\"%s", whole())
+		}
+		if len(a.Command) == 0 && !f.Failed(at("command")) {
+			bad(at("command"), "missing: the program and its arguments%s", whole())
+		}
+		if a.Hooks != "" && a.Hooks != HooksOff {
+			bad(at("hooks"), "must be \"off\" or absent (automatic: Claude Code's hooks for claude, "+
 				"Codex's notify for codex), not %q", a.Hooks)
 		}
 		if p := unknownPlaceholder(a.Command, placeholders); p != "" {
-			return bad(at("command"), "unknown placeholder %s (use %s)", p, strings.Join(placeholders, ", "))
+			bad(at("command"), "unknown placeholder %s (use %s)", p, strings.Join(placeholders, ", "))
 		}
 		for _, st := range []struct {
 			field, pattern string
@@ -473,24 +605,44 @@ func (c *Config) validate(text string) error {
 			}
 			re, err := compileState(st.pattern)
 			if err != nil {
-				return bad(toml.Key{"agent", fmt.Sprint(i), "states", st.field}, "%v", err)
+				bad(at("states", st.field), "%v", err)
+				continue
 			}
 			*st.re = re
 		}
-		seen[a.Name] = true
 	}
-	if err := c.checkKeys(bad); err != nil {
-		return err
-	}
-	for name, value := range c.Theme { // the names are checked by CheckNames
-		if !colourRE.MatchString(value) {
-			return bad(toml.Key{"theme", name}, "%q is not a colour: write \"#rrggbb\", \"#rgb\" or a number 0-255", value)
+	c.checkKeys(bad)
+	for _, name := range slices.Sorted(maps.Keys(c.Theme)) { // the names are checked by CheckNames
+		if value := c.Theme[name]; !colourRE.MatchString(value) {
+			bad(toml.Key{"theme", name}, "%q is not a colour: write \"#rrggbb\", \"#rgb\" or a number 0-255", value)
 		}
 	}
-	return nil
 }
 
-var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+// settingNames are the names of the settings.
+func settingNames() []string {
+	var names []string
+	t := reflect.TypeFor[Settings]()
+	for i := range t.NumField() {
+		names = append(names, t.Field(i).Tag.Get("toml"))
+	}
+	return names
+}
+
+// builtinNames are the names of the default catalog's entries.
+func builtinNames() []string {
+	builtinOnce.Do(func() {
+		for _, a := range Default().Agents {
+			builtin = append(builtin, a.Name)
+		}
+	})
+	return builtin
+}
+
+var (
+	builtinOnce sync.Once
+	builtin     []string
+)
 
 var colourRE = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$`)
 
@@ -529,8 +681,10 @@ const (
 // CheckNames refuses, at its line, a [keys] entry that names none of
 // actions or a [theme] entry that names none of colours. The names are the
 // interface's (tui.Actions, tui.PaletteSlots), which the binary passes in:
-// config does not import tui (only registry, for its defaults).
+// config does not import tui (only registry, for its defaults). Every such
+// entry is reported, as Errors.
 func (c *Config) CheckNames(actions, colours []string) error {
+	var errs Errors
 	for _, t := range []struct {
 		table, what string
 		names       []string
@@ -540,12 +694,16 @@ func (c *Config) CheckNames(actions, colours []string) error {
 		for _, name := range t.names {
 			if !slices.Contains(t.valid, name) {
 				at := toml.Key{t.table, name}
-				return &Error{Path: c.Path, Line: lineOf(c.text, at), Key: at.String(),
-					Msg: fmt.Sprintf("unknown %s (one of %s)", t.what, strings.Join(t.valid, ", "))}
+				errs = append(errs, &Error{Path: c.Path, Line: lineOf(c.text, at), Key: at.String(),
+					Msg: fmt.Sprintf("unknown %s (one of %s)", t.what, strings.Join(t.valid, ", "))})
 			}
 		}
 	}
-	return nil
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
+	return errs
 }
 
 // Agent returns the catalog entry with that name.

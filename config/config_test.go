@@ -111,12 +111,12 @@ func TestConfigErrorsNameFileLineAndField(t *testing.T) {
 		want       string
 	}{
 		{"syntax", "[settings]\nscrollback_lines = = 3\n", 2, "scrollback_lines"},
-		{"bad kind", "[[agent]]\nname = \"a\"\ncommand = [\"x\"]\n\n[[agent]]\nname = \"b\"\nkind = \"agnet\"\ncommand = [\"x\"]\n",
-			7, `kind must be "agent", "session" or "command", not "agnet"`},
-		{"missing kind", "[[agent]]\nname = \"a\"\ncommand = [\"x\"]\n", 1, "agent.0.kind: missing"},
+		{"bad kind", "[[agent]]\nname = \"a\"\nkind = \"command\"\ncommand = [\"x\"]\n[[agent]]\nname = \"b\"\nkind = \"agnet\"\ncommand = [\"x\"]\n",
+			7, `agent "b" kind: must be "agent", "session" or "command", not "agnet"`},
+		{"missing kind", "[[agent]]\nname = \"a\"\ncommand = [\"x\"]\n", 1, `agent "a" kind: missing`},
 		{"unknown placeholder", "[[agent]]\nname = \"a\"\nkind = \"agent\"\ncommand = [\"x\", \"{taks}\"]\n", 4,
 			"unknown placeholder {taks}"},
-		{"bad duration", "[settings]\nkill_grace = \"5 seconds\"\n", 2, `not a duration: "5 seconds"`},
+		{"bad duration", "[settings]\nkill_grace = \"5 seconds\"\n", 2, `settings.kill_grace: must be a duration such as "5s" or "500ms" (or a number of seconds), not "5 seconds"`},
 		{"unknown field", "[settings]\nscrolback_lines = 5\n", 2, "settings.scrolback_lines: unknown field"},
 		{"bad colour", "[theme]\naccent = \"purple\"\n", 2, `"purple" is not a colour`},
 		{"duplicate agent", "[[agent]]\nname = \"a\"\nkind = \"agent\"\ncommand = \"x\"\n[[agent]]\nname = \"a\"\nkind = \"agent\"\ncommand = \"x\"\n",

@@ -197,23 +197,22 @@ var needKey = map[string]string{
 // for the actions that need one, and no key a focused run needs on
 // unfocus. The action names are checked by CheckNames and collisions
 // between actions by the binary, which knows the names and the defaults.
-func (c *Config) checkKeys(bad func(toml.Key, string, ...any) error) error {
+func (c *Config) checkKeys(bad func(toml.Key, string, ...any)) {
 	for _, name := range slices.Sorted(maps.Keys(c.Keys)) {
 		keys := c.Keys[name]
 		at := toml.Key{"keys", name}
 		if why, ok := needKey[name]; ok && len(keys) == 0 {
-			return bad(at, "needs a key: %s", why)
+			bad(at, "needs a key: %s", why)
 		}
 		for _, k := range keys {
-			if err := checkKey(k); err != nil {
-				return bad(at, "%v", err)
+			err := checkKey(k)
+			if err == nil && name == "unfocus" {
+				err = checkUnfocus(k)
 			}
-			if name == "unfocus" {
-				if err := checkUnfocus(k); err != nil {
-					return bad(at, "%v", err)
-				}
+			if err != nil {
+				bad(at, "%v", err) // one error per entry: the first key that cannot be
+				break
 			}
 		}
 	}
-	return nil
 }

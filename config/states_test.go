@@ -65,7 +65,7 @@ func TestNotifySettings(t *testing.T) {
 	wantError(t, "[settings]\nnotify_command = []\n", 2, "the program is missing")
 	// The agents' placeholders and notify_command's do not mix.
 	wantError(t, "[[agent]]\nname = \"a\"\nkind = \"agent\"\ncommand = [\"x\", \"{name}\"]\n", 4,
-		"agent.0.command: unknown placeholder {name} (use {task}, {model}, {project}, {session_id}, {shell})")
+		"agent \"a\" command: unknown placeholder {name} (use {task}, {model}, {project}, {session_id}, {shell})")
 }
 
 func TestActiveWindow(t *testing.T) {
@@ -86,7 +86,7 @@ func TestActiveWindow(t *testing.T) {
 		wantError(t, "# x\n[settings]\nactive_window = "+v+"\n", 3, bound)
 	}
 	wantError(t, "[settings]\nactive_window = -1\n", 2, "a duration cannot be negative")
-	wantError(t, "[settings]\nactive_window = \"soon\"\n", 2, "not a duration")
+	wantError(t, "[settings]\nactive_window = \"soon\"\n", 2, `settings.active_window: must be a duration such as "5s"`)
 }
 
 func TestAgentHooks(t *testing.T) {
@@ -123,7 +123,7 @@ hooks = ""
 	}
 	for _, v := range []string{`"on"`, `"Off"`, `"claude"`, `"auto"`} {
 		wantError(t, "[[agent]]\nname = \"a\"\nkind = \"session\"\ncommand = [\"claude\"]\n\nhooks = "+v+"\n", 6,
-			`agent.0.hooks: must be "off" or absent`)
+			`agent "a" hooks: must be "off" or absent`)
 	}
 	d := Default()
 	for name, want := range map[string]string{"claude": HookClaude, "claude-run": HookClaude, "codex": HookCodex,
@@ -236,11 +236,11 @@ command = ["other"]
 
 	const entry = "[[agent]]\nname = \"a\"\nkind = \"session\"\ncommand = [\"x\"]\n"
 	wantError(t, entry+strings.Replace(entry, `"a"`, `"b"`, 1)+"\n[agent.states]\nwaiting = \"ok\"\nworking = \"esc to (interrupt\"\n", 12,
-		"agent.1.states.working: \"esc to (interrupt\" is not a regular expression: error parsing regexp: missing closing )")
-	wantError(t, entry+"states = { working = \"x\", waiting = \"[\" }\n", 5, "agent.0.states.waiting: \"[\" is not a regular expression")
+		"agent \"b\" states.working: \"esc to (interrupt\" is not a regular expression: error parsing regexp: missing closing )")
+	wantError(t, entry+"states = { working = \"x\", waiting = \"[\" }\n", 5, "agent \"a\" states.waiting: \"[\" is not a regular expression")
 	wantError(t, entry+"[agent.states]\nwaiting = \"y*\"\n", 6,
-		`agent.0.states.waiting: "y*" matches an empty screen, so it would match every screen`)
+		`agent "a" states.waiting: "y*" matches an empty screen, so it would match every screen`)
 	wantError(t, entry+"[agent.states]\nworking = \"a|\"\n", 6, `"a|" matches an empty screen`)
-	wantError(t, entry+"[agent.states]\nwrking = \"x\"\n", 6, "agent.states.wrking: unknown field")
+	wantError(t, entry+"[agent.states]\nwrking = \"x\"\n", 6, "agent \"a\" states.wrking: unknown field (the fields here: working, waiting)")
 	wantError(t, entry+"[agent.states]\nworking = 5\n", 6, "working")
 }

@@ -24,23 +24,23 @@ func (t *Template) UnmarshalTOML(v any) error {
 	if s, ok := v.(string); ok {
 		w, err := splitWords(s)
 		if err != nil {
-			return fmt.Errorf("command: %w", err)
+			return err
 		}
 		words = w
 	} else {
-		w, err := stringList(v)
+		w, err := stringList(v, `an array of words such as ["make", "-C", "{project}"], or a command line`)
 		if err != nil {
-			return fmt.Errorf("command: %w", err)
+			return err
 		}
 		words = w
 	}
 	if len(words) == 0 || strings.TrimSpace(words[0]) == "" {
-		return fmt.Errorf("command: the program is missing")
+		return errors.New("the program is missing")
 	}
 	// Which placeholders a template may hold depends on the field (an
 	// agent's command, notify_command): Config.validate checks them.
 	if err := checkShellScripts(words); err != nil {
-		return fmt.Errorf("command: %w", err)
+		return err
 	}
 	*t = words
 	return nil
