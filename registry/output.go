@@ -237,6 +237,15 @@ func (o *Output) Since(after int64) ([]string, int64) {
 	return out, o.total
 }
 
+// Unfinished reports whether the last line written has not ended yet (no
+// line feed after it): a writer that adds a line of its own elsewhere, such
+// as the restart marker in a run's log, ends that line first.
+func (o *Output) Unfinished() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.cur) > 0
+}
+
 // Len returns the number of lines held, counting an unfinished last line.
 func (o *Output) Len() int {
 	o.mu.Lock()

@@ -61,6 +61,9 @@ func TestReopenKeepsTheRunAndItsOutput(t *testing.T) {
 		t.Fatalf("got %v %v, want exited, failed", e.Kind, e.Info.Status)
 	}
 	before, _ := r.Process(id)
+	if !r.Output(id).Unfinished() {
+		t.Fatal("the prompt without a line feed is not an unfinished line")
+	}
 
 	second := startChild(t, "echo ready; exec sleep 7301", 1)
 	if err := r.Reopen(RegistrationConfig{RunID: id}, second); err != nil {
@@ -87,6 +90,9 @@ func TestReopenKeepsTheRunAndItsOutput(t *testing.T) {
 	lines := r.Output(id).Tail(10)
 	if len(lines) != 3 || lines[0] != "first-life" || lines[1] != "prompt$ " || !strings.HasPrefix(lines[2], "── restarted ") {
 		t.Fatalf("output after the restart: %q", lines)
+	}
+	if r.Output(id).Unfinished() {
+		t.Fatal("the marker did not end the unfinished line")
 	}
 	_ = r.AppendOutput(id, []byte("second-life\n"))
 

@@ -165,7 +165,11 @@ func (s *Spawner) Close() {
 // Start runs spec under a new PTY and registers it before reading its first
 // byte. A program not found or a directory that does not exist is an error,
 // and then nothing is registered and nothing left running.
-func (s *Spawner) Start(spec Spec) (p *Proc, err error) {
+func (s *Spawner) Start(spec Spec) (p *Proc, err error) { return s.start(spec, nil) }
+
+// start is Start, or with re set Restart's start of a process in an ended
+// run (registry.Reopen instead of RegisterProcess).
+func (s *Spawner) start(spec Spec, re *reopening) (p *Proc, err error) {
 	if spec.Log != nil {
 		defer func() {
 			if err != nil {
@@ -241,24 +245,32 @@ func (s *Spawner) Start(spec Spec) (p *Proc, err error) {
 	p.runID = cfg.RunID
 	// The handle is stored before the registry announces the run, so that
 	// a subscriber that asks for it on EventRegistered finds it.
+	// A restart's handle replaces the ended one's.
 	s.mu.Lock()
-	_, dup := s.procs[p.runID]
-	if !dup {
+	old, dup := s.procs[p.runID]
+	if !dup || re != nil {
 		s.procs[p.runID] = p
 	}
 	s.mu.Unlock()
-	// Every kind goes through RegisterProcess, which refuses a duplicate run
-	// or Claude session id and keeps the command line.
+	// Every kind goes through RegisterProcess (or Reopen), which refuses a
+	// duplicate run or Claude session id and keeps the command line.
 	regErr := fmt.Errorf("register run %d: %w", p.runID, registry.ErrDuplicateRun)
-	if !dup {
+	switch {
+	case re != nil:
+		regErr = s.reg.Reopen(cfg, p)
+	case !dup:
 		regErr = s.reg.RegisterProcess(cfg, p)
 	}
 	if regErr != nil {
-		if !dup {
-			s.mu.Lock()
-			delete(s.procs, p.runID)
-			s.mu.Unlock()
+		s.mu.Lock()
+		if s.procs[p.runID] == p {
+			if old != nil {
+				s.procs[p.runID] = old
+			} else {
+				delete(s.procs, p.runID)
+			}
 		}
+		s.mu.Unlock()
 		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 		_ = cmd.Wait()
 		waited(cmd.Process.Pid)
@@ -267,6 +279,9 @@ func (s *Spawner) Start(spec Spec) (p *Proc, err error) {
 	}
 	p.out = s.reg.Output(p.runID)
 	p.log = spec.Log
+	if re != nil {
+		re.started(p)
+	}
 
 	if fn, id := s.onSignal, p.runID; fn != nil {
 		p.strip.sig.on = func(sig Signal) { fn(id, sig) }
