@@ -262,7 +262,7 @@ var notifyPlaceholders = []string{"{name}", "{state}", "{detail}"}
 // Only a regular file of at most MaxFileSize bytes is read: a device such
 // as /dev/zero, a FIFO or a directory is refused without reading from it.
 func Load(path string, explicit bool) (*Config, error) {
-	b, err := readFile(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !explicit {
 			return Default(), nil
@@ -283,10 +283,11 @@ func Load(path string, explicit bool) (*Config, error) {
 // config is 2 KB, so anything near this is not a config.
 const MaxFileSize = 1 << 20
 
-// readFile reads a regular file of at most MaxFileSize bytes. It looks
+// ReadFile reads a regular file of at most MaxFileSize bytes (the project
+// file is read with it too); its errors start with the path. It looks
 // before it opens, so a FIFO is never opened for a blocking read, and opens
 // with O_NONBLOCK and checks again, in case the path changed in between.
-func readFile(path string) ([]byte, error) {
+func ReadFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -310,7 +311,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(b) > MaxFileSize {
-		return nil, fmt.Errorf("%s: a config file holds at most %d bytes (1 MiB); this one is larger", path, MaxFileSize)
+		return nil, fmt.Errorf("%s: corral reads a file of at most %d bytes (1 MiB); this one is larger", path, MaxFileSize)
 	}
 	return b, nil
 }
@@ -332,10 +333,10 @@ func checkFile(path string, fi os.FileInfo) error {
 		case m&os.ModeSocket != 0:
 			what = "a socket"
 		}
-		return fmt.Errorf("%s: is %s; the config must be a regular file", path, what)
+		return fmt.Errorf("%s: is %s; it must be a regular file", path, what)
 	}
 	if fi.Size() > MaxFileSize {
-		return fmt.Errorf("%s: a config file holds at most %d bytes (1 MiB); this one has %d", path, MaxFileSize, fi.Size())
+		return fmt.Errorf("%s: corral reads a file of at most %d bytes (1 MiB); this one has %d", path, MaxFileSize, fi.Size())
 	}
 	return nil
 }
@@ -725,6 +726,14 @@ func (c *Config) Agent(name string) (Agent, bool) {
 func lineOf(text string, key toml.Key) int {
 	if len(key) == 0 {
 		return 0
+	}
+	if len(key) == 1 { // a top-level table's header, or a top-level key
+		for i, line := range strings.Split(text, "\n") {
+			l := strings.TrimSpace(strings.SplitN(line, "#", 2)[0])
+			if strings.HasPrefix(l, "[") && strings.Trim(l, "[] \t") == key[0] {
+				return i + 1
+			}
+		}
 	}
 	field := key[len(key)-1]
 	table := strings.Join(key[:len(key)-1], ".")

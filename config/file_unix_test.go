@@ -41,10 +41,10 @@ func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct{ path, want string }{
-		{"/dev/zero", "is a character device; the config must be a regular file"},
-		{fifo, "is a FIFO; the config must be a regular file"},
-		{link, "is a FIFO; the config must be a regular file"},
-		{dir, "is a directory; the config must be a regular file"},
+		{"/dev/zero", "is a character device; it must be a regular file"},
+		{fifo, "is a FIFO; it must be a regular file"},
+		{link, "is a FIFO; it must be a regular file"},
+		{dir, "is a directory; it must be a regular file"},
 	}
 	for _, tt := range tests {
 		err := loadWithin(t, tt.path)
@@ -66,7 +66,7 @@ func TestLoadRefusesAFileOverOneMiB(t *testing.T) {
 	}
 	f.Close()
 	err = loadWithin(t, big)
-	if err == nil || !strings.Contains(err.Error(), big+": a config file holds at most 1048576 bytes (1 MiB); this one has 201326592") {
+	if err == nil || !strings.Contains(err.Error(), big+": corral reads a file of at most 1048576 bytes (1 MiB); this one has 201326592") {
 		t.Fatalf("Load of 192 MB: %v", err)
 	}
 
