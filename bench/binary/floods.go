@@ -240,7 +240,7 @@ func bareKeys(dir string, n, keys int) ([]float64, error) {
 }
 
 var (
-	floodCounts = flag.String("floods", "1,4", "numbers of children flooding at once, comma-separated")
+	floodCounts = flag.String("floods", "1,4", "numbers of children flooding at once, comma-separated (empty: none)")
 	floodKeyN   = flag.Int("keys", 30, "keys timed during the floods of the largest count (0: none)")
 	showN       = flag.Int("show", 20, "times a hidden run is shown (0: none)")
 )
@@ -251,6 +251,9 @@ func floodScenarios(bin, cfg, dir, text string, mb, rounds int) (report func(), 
 	var results []floodResult
 	most := 0
 	for _, f := range strings.Split(*floodCounts, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue // -floods "": none
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("-floods %q: not a list of counts", *floodCounts)

@@ -3,9 +3,11 @@
 // child with its terminal drained into io.Discard, in alternating rounds;
 // then the manager's memory with idle children and full scrollbacks. With
 // -floods it runs several children at once (floods.go), times keys during
-// them, and times showing a hidden run (show.go).
+// them, and times showing a hidden run (show.go). With -logging it runs one
+// flood with the run history on and with history = false, each beside a raw
+// drain, and checks the log holds the whole flood (logging.go).
 //
-//	go run ./bench/binary [-mb 100] [-rounds 5] [-floods 1,4] [-keys 30] [-show 20]
+//	go run ./bench/binary [-mb 100] [-rounds 5] [-floods 1,4] [-keys 30] [-show 20] [-logging 3] [-memory=false]
 package main
 
 import (
@@ -28,12 +30,16 @@ import (
 func main() {
 	mb := flag.Int("mb", 100, "megabytes the flooding child writes")
 	rounds := flag.Int("rounds", 5, "alternating rounds of raw drain and corral")
+	flag.BoolVar(&measureMemory, "memory", true, "measure the manager's memory with idle children and full scrollbacks")
 	flag.Parse()
 	if err := run(*mb, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+// measureMemory is -memory.
+var measureMemory bool
 
 func run(mb, rounds int) error {
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -64,6 +70,17 @@ func run(mb, rounds int) error {
 	if err != nil {
 		return err
 	}
+	loggingReport, err := runLogging(bin, dir, text, mb)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("corral whole-binary benchmark: %d MB flood at 120×40, %d rounds, %s\n\n", mb, rounds, time.Now().Format("2006-01-02 15:04"))
+	fmt.Printf("%-44s %10s %19s  %s\n", "measure", "median", "min–max", "target")
+	floodReport()
+	loggingReport()
+	if !measureMemory {
+		return nil
+	}
 
 	idle50, err := memory(bin, cfg, 50, "exec sleep 1000")
 	if err != nil {
@@ -80,9 +97,6 @@ func run(mb, rounds int) error {
 	}
 	perLine := (full10 - idle10) * (1 << 20) / (10 * 10_000)
 
-	fmt.Printf("corral whole-binary benchmark: %d MB flood at 120×40, %d rounds, %s\n\n", mb, rounds, time.Now().Format("2006-01-02"))
-	fmt.Printf("%-44s %10s %19s  %s\n", "measure", "median", "min–max", "target")
-	floodReport()
 	fmt.Println()
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 50 idle children", idle50)
 	fmt.Printf("%-44s %8.1f MB\n", "manager RSS, 10 idle children", idle10)
