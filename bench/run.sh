@@ -23,8 +23,8 @@ cat "$out"/*.txt | awk '
   END { flush() }'
 echo
 echo "== whole binary: 1 and 4 floods (each child vs a raw drain in the same round), a key during the 4 floods,"
-echo "   showing a hidden run, memory (issue 13's goals beside each figure)"
-go run ./bench/binary -mb "${CORRAL_BENCH_MB:-100}" -rounds 3 -floods 1,4 -keys 30 -show 20
+echo "   showing a hidden run, one flood with the run history on and off (issue 15: the log holds it all), memory"
+go run ./bench/binary -mb "${CORRAL_BENCH_MB:-100}" -rounds 3 -floods 1,4 -keys 30 -show 20 -logging 3
 echo
 echo "== keystroke echo"
 go run ./bench/latency -keys 200
