@@ -1,0 +1,154 @@
+package launch
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"corral/registry"
+	"corral/spawn"
+)
+
+// The restart decision: which ends restart, the doubling backoff up to
+// its cap, its reset after a run that lasted, and the limit.
+func TestPolicyNext(t *testing.T) {
+	start := time.Unix(1000, 0)
+	end := func(status registry.Status, lasted time.Duration) registry.ProcessInfo {
+		return registry.ProcessInfo{Status: status, StartedAt: start, EndedAt: start.Add(lasted)}
+	}
+	short := 10 * time.Millisecond
+	type step struct {
+		info registry.ProcessInfo
+		wait time.Duration // 0: not restarted
+	}
+	tests := []struct {
+		name   string
+		policy Policy
+		steps  []step
+	}{
+		{"never", Policy{When: Never, Backoff: time.Second, MaxBackoff: time.Second},
+			[]step{{end(registry.StatusFailed, short), 0}}},
+		{"on-failure skips a clean exit", Policy{When: OnFailure, Backoff: time.Second, MaxBackoff: 8 * time.Second},
+			[]step{{end(registry.StatusExited, short), 0}, {end(registry.StatusFailed, short), time.Second}}},
+		{"killed is never restarted", Policy{When: Always, Backoff: time.Second, MaxBackoff: time.Second},
+			[]step{{end(registry.StatusKilled, short), 0}}},
+		{"doubling to the cap", Policy{When: Always, Backoff: time.Second, MaxBackoff: 5 * time.Second},
+			[]step{{end(registry.StatusExited, short), time.Second}, {end(registry.StatusFailed, short), 2 * time.Second},
+				{end(registry.StatusExited, short), 4 * time.Second}, {end(registry.StatusExited, short), 5 * time.Second},
+				{end(registry.StatusExited, short), 5 * time.Second}}},
+		{"a run that lasted resets the backoff", Policy{When: OnFailure, Backoff: time.Second, MaxBackoff: 4 * time.Second},
+			[]step{{end(registry.StatusFailed, short), time.Second}, {end(registry.StatusFailed, short), 2 * time.Second},
+				{end(registry.StatusFailed, time.Minute), time.Second}, {end(registry.StatusFailed, short), 2 * time.Second}}},
+		{"limit", Policy{When: Always, Backoff: time.Second, MaxBackoff: time.Second, Limit: 2},
+			[]step{{end(registry.StatusFailed, short), time.Second}, {end(registry.StatusFailed, short), time.Second},
+				{end(registry.StatusFailed, short), 0}, {end(registry.StatusFailed, time.Hour), 0}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &supervised{policy: tt.policy}
+			for i, st := range tt.steps {
+				wait, ok := w.next(st.info)
+				if ok != (st.wait != 0) || wait != st.wait {
+					t.Fatalf("end %d (%s after %s): wait %s %v, want %s", i, st.info.Status,
+						st.info.EndedAt.Sub(st.info.StartedAt), wait, ok, st.wait)
+				}
+			}
+		})
+	}
+}
+
+// A real run that fails is restarted in place by its policy, Limit times,
+// each after its backoff; one that is killed is not.
+func TestSupervisorRestartsByPolicy(t *testing.T) {
+	reg := registry.New(registry.WithGracePeriod(time.Second))
+	sp := spawn.New(reg)
+	defer func() { sp.Close(); reg.Close() }()
+
+	var mu sync.Mutex
+	var calls []time.Time
+	specs := map[int64]spawn.Spec{}
+	restart := func(id int64) error {
+		mu.Lock()
+		calls = append(calls, time.Now())
+		spec := specs[id]
+		mu.Unlock()
+		_, err := sp.Restart(spec)
+		return err
+	}
+	s := NewSupervisor(reg, restart)
+	defer s.Close() // before the registry closes
+
+	start := func(argv ...string) int64 {
+		spec := spawn.Spec{Argv: argv, Cols: 80, Rows: 24}
+		spec.Run.RunID = reg.GenerateID()
+		p, err := sp.Start(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		specs[p.RunID()] = spec
+		mu.Unlock()
+		return p.RunID()
+	}
+	backoff := 40 * time.Millisecond
+	failing := start("sh", "-c", "echo life-7352; exit 3")
+	s.Watch(failing, Policy{When: OnFailure, Backoff: backoff, MaxBackoff: 4 * backoff, Limit: 3})
+
+	// The third restart's end is the last: handled, and no restart pending.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, _ := reg.Process(failing)
+		s.mu.Lock()
+		w := s.watched[failing]
+		done := w.restarts == 3 && info.Restarts == 3 && w.timer == nil && !info.Status.Live() && w.ended.Equal(info.EndedAt)
+		s.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not restarted 3 times: %+v", info)
+		}
+		time.Sleep(10 * time.Millisecond) // polling for an external fact: the processes' ends
+	}
+	info, _ := reg.Process(failing)
+	if info.Status != registry.StatusFailed || info.Restarts != 3 {
+		t.Fatalf("status %s, %d restarts; want failed after 3", info.Status, info.Restarts)
+	}
+	if n := strings.Count(strings.Join(reg.Output(failing).Tail(100), "\n"), "life-7352"); n != 4 {
+		t.Fatalf("the run's output shows %d lives, want 4", n)
+	}
+	mu.Lock()
+	if len(calls) != 3 {
+		t.Fatalf("%d restarts asked, want 3", len(calls))
+	}
+	mu.Unlock()
+
+	mu.Lock()
+	if gap := calls[1].Sub(calls[0]); gap < 2*backoff {
+		t.Errorf("second restart %s after the first, want the doubled backoff %s at least", gap, 2*backoff)
+	}
+	if gap := calls[2].Sub(calls[1]); gap < 4*backoff {
+		t.Errorf("third restart %s after the second, want %s at least", gap, 4*backoff)
+	}
+	mu.Unlock()
+
+	// A run killed by a person stays killed; one that ended before Watch
+	// is decided at once.
+	killed := start("sleep", "7352")
+	if _, err := reg.KillProcess(context.Background(), killed); err != nil {
+		t.Fatal(err)
+	}
+	info, _ = reg.Process(killed)
+	if info.Status != registry.StatusKilled {
+		t.Fatalf("killed run: %s", info.Status)
+	}
+	s.Watch(killed, Policy{When: Always, Backoff: time.Millisecond, MaxBackoff: time.Millisecond})
+	s.mu.Lock()
+	w := s.watched[killed]
+	if !w.ended.Equal(info.EndedAt) || w.timer != nil || w.restarts != 0 {
+		t.Errorf("killed run: handled %v, timer %v, %d restarts", w.ended, w.timer != nil, w.restarts)
+	}
+	s.mu.Unlock()
+}
