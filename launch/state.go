@@ -69,6 +69,8 @@ func (l *Launcher) event(e registry.Event) {
 	switch e.Kind {
 	case registry.EventRegistered:
 		l.track(e.RunID, e.Info, now)
+	case registry.EventRestarted:
+		l.restarted(e.Info, now)
 	case registry.EventUnregistered:
 		l.mu.Lock()
 		r := l.runs[e.RunID]

@@ -1,0 +1,202 @@
+package launch
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"corral/config"
+	"corral/history"
+	"corral/registry"
+	"corral/spawn"
+	"corral/tui"
+
+	"github.com/google/uuid"
+)
+
+// Stop stops a run's whole process tree as registry.KillProcess does
+// (SIGTERM, the grace period, SIGKILL), and waits for it: call it from a
+// command, not from Update. A run that has ended with nothing left running
+// is stopped already. The run stays listed, killed, and Restart can start
+// it again in its row.
+func (l *Launcher) Stop(runID int64) error {
+	gone, err := l.reg.KillProcess(context.Background(), runID)
+	if err != nil {
+		return fmt.Errorf("stop run %d: %w", runID, err)
+	}
+	if info, ok := l.reg.Process(runID); !ok {
+		return fmt.Errorf("stop run %d: %w", runID, registry.ErrNotFound)
+	} else if !gone && info.Active() {
+		return fmt.Errorf("stop run %d: it is still running", runID)
+	}
+	return nil
+}
+
+// Restart starts a run corral started again, in place: the same run id, row
+// and name, its earlier output kept above a restart marker line
+// (registry.Reopen, spawn.Spawner.Restart). The run is started from the
+// request it was launched with, the spec built as Launch builds it; a
+// Claude session resumes its conversation (the request's Resume is the
+// run's session id), where a one-shot agent runs its task again in a new
+// session. A run still active is stopped first (Stop), which may take the
+// grace period: call Restart from a command, not from Update. An adopted
+// run is refused (registry.ErrAdopted): corral cannot start it; so is a run
+// with no record (registry.ErrNotFound).
+//
+// Subscribers see, after the old life's EventExited or EventKilled, one
+// EventRestarted with the new PID and Restarts counted, then the new
+// process's events. The history keeps one row per run, its id the run id:
+// the restart sets it running again with the new pid (its start time stays
+// the first start's, its end becomes the last end), and the run's log is
+// appended to, with the same marker line between the lives.
+func (l *Launcher) Restart(runID int64) error {
+	rec := l.recordOf(runID)
+	if rec == nil {
+		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
+	}
+	if rec.adopted {
+		return fmt.Errorf("restart run %d: %w", runID, registry.ErrAdopted)
+	}
+	info, ok := l.reg.Process(runID)
+	if !ok {
+		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
+	}
+	if info.Active() {
+		if err := l.Stop(runID); err != nil {
+			return fmt.Errorf("restart: %w", err)
+		}
+	}
+	l.mu.Lock()
+	req := rec.req
+	l.mu.Unlock()
+	if info.Kind == registry.KindClaudeSession && info.SessionID != "" {
+		req.Resume = info.SessionID
+	}
+	b, err := l.build(req)
+	if err != nil {
+		return fmt.Errorf("restart run %d: %w", runID, err)
+	}
+	spec := b.spec
+	spec.Run.RunID = runID
+	spec.Env = append(spec.Env, l.hookEnv(runID)...)
+	if p := l.sp.Proc(runID); p != nil {
+		// The old reader closes the run's log when it ends: it must have
+		// ended before the log is opened again.
+		p.Close()
+	}
+	if hist := l.recorderOf(); hist != nil {
+		if w, err := hist.store.Log(runID); err == nil {
+			spec.Log = w
+		} else {
+			l.reg.Logger().Warn("history: no log for a restarted run", "run", runID, "err", err)
+		}
+	}
+	p, err := l.sp.Restart(spec)
+	if err != nil {
+		return fmt.Errorf("restart run %d: %w", runID, err)
+	}
+	l.mu.Lock()
+	rec.req = req // a later restart resumes the same conversation
+	l.mu.Unlock()
+	if req.Agent != "" {
+		follow(l.follower, p.RunID(), b.agent, spec.Run.Kind, spec.Run.ProjectPath, b.rec.activity.Hooks)
+	}
+	return nil
+}
+
+// restarted applies a run's EventRestarted in the state loop: the history
+// row is running again, after the old life's end (the recorder's queue
+// keeps the loop's order), and the run's activity is followed afresh.
+func (l *Launcher) restarted(info registry.ProcessInfo, now time.Time) {
+	if h := l.recorderOf(); h != nil {
+		h.queue(func(s *history.Store) error {
+			return s.Update(info.RunID, func(h *history.Run) {
+				h.Status, h.PID, h.EndedAt, h.ExitCode, h.Signal = history.StatusRunning, info.PID, time.Time{}, 0, ""
+				h.SessionID = info.SessionID
+			})
+		})
+	}
+	l.mu.Lock()
+	r := l.runs[info.RunID]
+	var old *tracked
+	if r != nil {
+		old, r.state = r.state, nil
+	}
+	l.mu.Unlock()
+	if old != nil && old.timer != nil {
+		old.timer.Stop()
+	}
+	l.track(info.RunID, info, now)
+}
+
+// built is what a request starts: the spec without its run id, the hooks'
+// environment and the log; the run's record; the catalog entry (zero for a
+// command line); and the command the history shows (the catalog's, without
+// corral's hooks).
+type built struct {
+	spec  spawn.Spec
+	rec   *record
+	agent config.Agent
+	shown []string
+}
+
+// build turns a request into what Launch and Restart start.
+func (l *Launcher) build(req tui.Request) (built, error) {
+	dir := expandHome(req.Dir)
+	b := built{spec: spawn.Spec{Cols: req.Cols, Rows: req.Rows}, rec: &record{req: req, activity: l.activityOf(false)}}
+	if req.Agent == "" {
+		argv, err := spawn.ParseCommand(req.Command)
+		if err != nil {
+			return built{}, err
+		}
+		b.spec.Argv, b.shown = argv, argv
+		b.spec.Run = registry.RegistrationConfig{Kind: registry.KindCommand, Command: strings.TrimSpace(req.Command),
+			Task: req.Task, Model: req.Model}
+	} else {
+		a, ok := l.cfg.Agent(req.Agent)
+		if !ok {
+			return built{}, fmt.Errorf("no agent named %q in the catalog", req.Agent)
+		}
+		b.agent = a
+		if dir == "" {
+			dir = expandHome(a.Dir)
+		}
+		task, model := or(req.Task, a.Task), or(req.Model, a.Model)
+		var sid string
+		if a.Command.Uses("{session_id}") {
+			sid = uuid.NewString()
+		}
+		if req.Resume != "" {
+			sid = req.Resume
+		}
+		project := l.projectOf(dir)
+		b.spec.Argv = a.Command.Expand(config.Vars{Task: task, Model: model, Project: project, SessionID: sid, Shell: l.shell})
+		if req.Resume != "" {
+			if err := resume(b.spec.Argv, sid); err != nil {
+				return built{}, fmt.Errorf("resume with %s: %w", a.Name, err)
+			}
+		}
+		keys := make([]string, 0, len(a.Env))
+		for k := range a.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b.spec.Env = append(b.spec.Env, k+"="+a.Env[k])
+		}
+		b.spec.Run = registry.RegistrationConfig{Kind: kindOf(a), AgentName: a.Name, SessionID: sid,
+			Task: task, Model: model, Command: strings.Join(b.spec.Argv, " "), Resumes: req.Resumes}
+		// The command shown and recorded is the catalog's; the hooks are
+		// corral's.
+		b.shown = b.spec.Argv
+		b.spec.Argv, b.rec.activity = l.hooksOf(a, b.spec.Argv)
+	}
+	b.spec.Run.Name = req.Name
+	// The run starts in its project, which is what the registry records
+	// and where Claude Code keeps its transcripts.
+	b.spec.Dir = l.projectOf(dir)
+	b.spec.Run.ProjectPath = b.spec.Dir
+	return b, nil
+}

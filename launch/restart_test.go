@@ -1,0 +1,161 @@
+package launch
+
+import (
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"corral/history"
+	"corral/registry"
+	"corral/tui"
+)
+
+// nonEmpty drops the blank lines of a run's output.
+func nonEmpty(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// A run restarted in place keeps its id, row and output; the new process
+// writes below the marker, the screen the interface gets is the new
+// process's, and the history's one row and log follow both lives.
+func TestRestartInPlace(t *testing.T) {
+	r := newRig(t)
+	store := r.withHistory(t)
+	id, err := r.l.Launch(tui.Request{Command: `sh -c 'echo first-7321; exit 3'`, Name: "twice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.until(t, "the first exit", func() bool { info, _ := r.reg.Process(id); return !info.Active() })
+	first, _ := r.reg.Process(id)
+	oldScreen := r.l.Screen(id).(typing).Proc
+
+	if err := r.l.Restart(id); err != nil {
+		t.Fatal(err)
+	}
+	scr, ok := r.l.Screen(id).(typing)
+	if !ok || scr.Proc == oldScreen || scr.Proc != r.l.sp.Proc(id) {
+		t.Fatal("the screen after the restart is not the new process's")
+	}
+	r.until(t, "the second exit", func() bool {
+		info, _ := r.reg.Process(id)
+		return info.Restarts == 1 && !info.Active()
+	})
+	info, _ := r.reg.Process(id)
+	if info.PID == first.PID || info.Name != "twice" || info.Status != registry.StatusFailed || info.ExitCode != 3 {
+		t.Fatalf("after the restart: %+v (first pid %d)", info, first.PID)
+	}
+	if n := len(r.reg.Processes()); n != 1 {
+		t.Fatalf("%d runs listed, want the one", n)
+	}
+	lines := nonEmpty(r.reg.Output(id).Tail(10))
+	if len(lines) != 3 || lines[0] != "first-7321" || !strings.HasPrefix(lines[1], "── restarted ") || lines[2] != "first-7321" {
+		t.Fatalf("output %q, want first-7321, the marker, first-7321", lines)
+	}
+	r.until(t, "the new screen", func() bool { return strings.Contains(scr.Text(), "first-7321") })
+	if n := strings.Count(scr.Text(), "first-7321"); n != 1 {
+		t.Fatalf("the new screen shows first-7321 %d times", n)
+	}
+
+	eventually(t, "the history's row of the second life", func() bool {
+		run, err := store.Get(id)
+		return err == nil && run.PID == info.PID && run.Status == "failed"
+	})
+	if runs, _ := store.List(history.Query{}); len(runs) != 1 {
+		t.Fatalf("the history has %d rows, want the run's one", len(runs))
+	}
+	eventually(t, "both lives in the log", func() bool {
+		rc, err := store.OpenLog(id)
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		log := strings.ReplaceAll(string(b), "\r", "")
+		return log == "first-7321\n"+lines[1]+"\nfirst-7321\n"
+	})
+}
+
+// A live Claude session is stopped and resumed in place: the same session
+// id, with --resume, and its activity followed again.
+func TestRestartResumesAClaudeSession(t *testing.T) {
+	r := newRig(t)
+	id, err := r.l.Launch(tui.Request{Agent: "claude"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := r.reg.Process(id)
+	r.until(t, "the banner", func() bool { return strings.Contains(r.l.sp.Proc(id).Text(), "fake claude session") })
+	r.until(t, "an activity", func() bool { info, _ := r.reg.Process(id); return info.Activity.State != 0 })
+
+	if err := r.l.Restart(id); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := r.reg.Process(id)
+	if info.Restarts != 1 || info.PID == before.PID || info.SessionID != before.SessionID ||
+		!strings.Contains(info.Command, "--resume "+before.SessionID) || !info.Status.Live() {
+		t.Fatalf("resumed as %+v (was %+v)", info, before)
+	}
+	if req, _ := r.l.Request(id); req.Resume != before.SessionID {
+		t.Fatalf("the record's request does not resume: %+v", req)
+	}
+	scr := r.l.Screen(id).(typing)
+	r.until(t, "the new banner", func() bool { return strings.Contains(scr.Text(), "fake claude session") })
+	r.until(t, "the new life's activity", func() bool {
+		info, _ := r.reg.Process(id)
+		return info.Activity.State != 0 && info.Activity.Since.After(info.StartedAt.Add(-time.Millisecond))
+	})
+	if _, err := scr.Write([]byte("again\r")); err != nil {
+		t.Fatal(err)
+	}
+	r.until(t, "the echo", func() bool { return strings.Contains(scr.Text(), "you said: again") })
+}
+
+// An adopted run cannot be restarted; a run that could not start can, once
+// what it runs exists.
+func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
+	r := newRig(t)
+	cmd := exec.Command("sleep", "7322")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	waitExec(t, cmd.Process.Pid, "sleep")
+	adopted, err := r.l.Adopt(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.l.Restart(adopted); !errors.Is(err, registry.ErrAdopted) {
+		t.Fatalf("restart of an adopted run: %v, want ErrAdopted", err)
+	}
+	if info, _ := r.reg.Process(adopted); info.PID != cmd.Process.Pid || !info.Status.Live() {
+		t.Fatalf("the refused restart touched the adopted run: %+v", info)
+	}
+	if err := r.l.Restart(4242); !errors.Is(err, registry.ErrNotFound) {
+		t.Fatalf("restart of an unknown run: %v", err)
+	}
+
+	failed := r.l.Fail(tui.Request{Command: `sh -c 'echo fixed-7323'`}, errors.New("it was missing"))
+	if err := r.l.Restart(failed); err != nil {
+		t.Fatal(err)
+	}
+	r.until(t, "the retried run's exit", func() bool {
+		info, _ := r.reg.Process(failed)
+		return info.Restarts == 1 && info.Status == registry.StatusExited
+	})
+	lines := nonEmpty(r.reg.Output(failed).Tail(10))
+	if len(lines) != 3 || !strings.Contains(lines[0], "it was missing") || !strings.HasPrefix(lines[1], "── restarted ") ||
+		lines[2] != "fixed-7323" {
+		t.Fatalf("output %q", lines)
+	}
+}
