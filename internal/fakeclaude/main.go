@@ -7,12 +7,15 @@
 // stdin and Claude Code's environment, before the session goes on.
 //
 //	claude -p TASK [--model M] --output-format stream-json --verbose
-//	    the stream of a run: init, text, a Bash call, its result, the result.
-//	    FAKE_CLAUDE_FAIL=1 makes the result an error and the exit status 1.
+//	    the stream of a run: init, text, a Bash call, its result, the result
+//	    (with its cost, turns and usage). FAKE_CLAUDE_FAIL=1 makes the
+//	    result an error and the exit status 1.
 //	claude [--session-id ID] [--resume ID] [--model M] [--permission-mode P]
 //	    an interactive session. Its transcript is written under
 //	    $HOME/.claude/projects/<project>/<id>.jsonl (FAKE_CLAUDE_ID overrides
-//	    the id). Each line typed is a turn; see session.go for the script.
+//	    the id): the prompts, and the model's messages with their usage, a
+//	    line per content block. Each line typed is a turn; see session.go
+//	    for the script.
 //
 // Other environment: FAKE_CLAUDE_WORK (a duration, default 500ms) is how
 // long each working step of a turn lasts; FAKE_CLAUDE_NOTIFY_AFTER (a
@@ -158,10 +161,12 @@ func printRun(o options, h *hookRunner, project string) error {
 	h.fire("SessionStart", map[string]any{"source": "startup", "model": o.model})
 	emit(map[string]any{"type": "system", "subtype": "init", "model": o.model, "cwd": project, "tools": []string{"Bash"}})
 	h.fire("UserPromptSubmit", map[string]any{"prompt": o.task})
-	emit(map[string]any{"type": "assistant", "message": content(map[string]any{"type": "text", "text": "Working on the task."})})
+	// One model message in two lines (a text block, a tool call), as the
+	// real CLI writes them: the same message id and usage on each.
+	emit(map[string]any{"type": "assistant", "message": assistant("msg_fake_run_1", map[string]any{"type": "text", "text": "Working on the task."})})
 	input := map[string]any{"command": "ls -la"}
 	h.fire("PreToolUse", map[string]any{"tool_name": "Bash", "tool_input": input, "tool_use_id": "t1"})
-	emit(map[string]any{"type": "assistant", "message": content(map[string]any{"type": "tool_use", "id": "t1", "name": "Bash", "input": input})})
+	emit(map[string]any{"type": "assistant", "message": assistant("msg_fake_run_1", map[string]any{"type": "tool_use", "id": "t1", "name": "Bash", "input": input})})
 	h.fire("PostToolUse", map[string]any{"tool_name": "Bash", "tool_input": input, "tool_use_id": "t1",
 		"tool_response": map[string]any{"stdout": "a\nb\nc", "stderr": "", "interrupted": false}})
 	emit(map[string]any{"type": "user", "message": content(map[string]any{"type": "tool_result", "tool_use_id": "t1", "content": "a\nb\nc"})})
@@ -169,15 +174,42 @@ func printRun(o options, h *hookRunner, project string) error {
 		h.fire("StopFailure", map[string]any{"error": "authentication_failed", "error_details": "Invalid API key",
 			"last_assistant_message": "Invalid API key"})
 		emit(map[string]any{"type": "result", "subtype": "success", "is_error": true, "duration_ms": 1234,
-			"total_cost_usd": 0, "num_turns": 1, "result": "Invalid API key"})
+			"total_cost_usd": 0, "num_turns": 1, "result": "Invalid API key", "usage": tokens(0, 0, 0, 0)})
 		h.fire("SessionEnd", map[string]any{"reason": "other"})
 		os.Exit(1)
 	}
 	h.fire("Stop", map[string]any{"stop_hook_active": false, "last_assistant_message": "Done: " + o.task})
 	emit(map[string]any{"type": "result", "subtype": "success", "is_error": false, "duration_ms": 2500,
-		"total_cost_usd": 0.0123, "num_turns": 2, "result": "Done: " + o.task})
+		"total_cost_usd": 0.0123, "num_turns": 2, "result": "Done: " + o.task, "usage": runUsage})
 	h.fire("SessionEnd", map[string]any{"reason": "other"})
 	return nil
+}
+
+// runUsage is the usage a successful claude -p reports in its result: the
+// sum of its two model calls (runTokens in all).
+var runUsage = tokens(6, 95, 1300, 16000)
+
+// runTokens is the sum of runUsage's four counts.
+const runTokens = 6 + 95 + 1300 + 16000
+
+// messageUsage is the usage of each model message of a session's
+// transcript (messageTokens in all).
+var messageUsage = tokens(4, 60, 300, 12000)
+
+// messageTokens is the sum of messageUsage's four counts.
+const messageTokens = 4 + 60 + 300 + 12000
+
+// tokens is a usage object of the Messages API.
+func tokens(input, output, cacheCreation, cacheRead int) map[string]any {
+	return map[string]any{"input_tokens": input, "output_tokens": output,
+		"cache_creation_input_tokens": cacheCreation, "cache_read_input_tokens": cacheRead, "service_tier": "standard"}
+}
+
+// assistant is the message of an assistant line: one content block of the
+// model message id, with the message's usage.
+func assistant(id string, block map[string]any) map[string]any {
+	return map[string]any{"id": id, "type": "message", "role": "assistant", "model": "claude-fake",
+		"content": []any{block}, "stop_reason": nil, "usage": messageUsage}
 }
 
 // workStep is how long a working step of a turn lasts.

@@ -44,6 +44,7 @@ type session struct {
 	pending    []key // keys typed while the turn worked, for the next prompt
 	toolN      int   // tool calls so far, for their ids
 	prompts    int   // prompts so far, for their ids
+	messages   int   // model messages so far, for their ids
 }
 
 func newSession(o options, h *hookRunner, transcript string) *session {
@@ -150,6 +151,12 @@ func (s *session) turn(line string) {
 		s.step()
 		s.setBusy(false)
 		msg := `API Error: 401 {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`
+		// What the real CLI records of a failed call: a message of its own
+		// making, with no usage.
+		s.log(map[string]any{"type": "assistant", "isApiErrorMessage": true, "message": map[string]any{
+			"id": fmt.Sprintf("00000000-0000-4000-8000-%012d", s.prompts), "type": "message", "role": "assistant",
+			"model": "<synthetic>", "content": []any{map[string]any{"type": "text", "text": msg}},
+			"usage": tokens(0, 0, 0, 0)}})
 		s.say("● " + msg + " · Please run /login")
 		s.h.fire("StopFailure", map[string]any{"error": "authentication_failed", "error_details": msg,
 			"last_assistant_message": msg})
@@ -172,6 +179,8 @@ func (s *session) tool(name string, input map[string]any, ask bool, output strin
 	s.toolN++
 	id := fmt.Sprintf("toolu_fake%04d", s.toolN)
 	s.h.fire("PreToolUse", map[string]any{"tool_name": name, "tool_input": input, "tool_use_id": id})
+	s.reply(map[string]any{"type": "text", "text": "Using " + name + "."},
+		map[string]any{"type": "tool_use", "id": id, "name": name, "input": input})
 	summary, _ := input["command"].(string)
 	s.say(fmt.Sprintf("● %s(%s)", name, summary))
 	var response any = map[string]any{"stdout": output, "stderr": "", "interrupted": false, "isImage": false}
@@ -223,6 +232,8 @@ func (s *session) tool(name string, input map[string]any, ask bool, output strin
 	s.step()
 	s.h.fire("PostToolUse", map[string]any{"tool_name": name, "tool_input": input, "tool_use_id": id,
 		"tool_response": response, "duration_ms": s.work.Milliseconds()})
+	s.log(map[string]any{"type": "user", "message": map[string]any{"role": "user", "content": []any{
+		map[string]any{"type": "tool_result", "tool_use_id": id, "content": output}}}})
 	if output != "" {
 		s.say("  ⎿  " + strings.ReplaceAll(output, "\n", " "))
 	}
@@ -233,6 +244,7 @@ func (s *session) tool(name string, input map[string]any, ask bool, output strin
 func (s *session) stop(answer string) {
 	s.setBusy(false)
 	if answer != "" {
+		s.reply(map[string]any{"type": "text", "text": answer})
 		s.say("● " + answer)
 	}
 	s.say("✻ Worked for 1s · done")
@@ -415,8 +427,25 @@ func (s *session) write(text string) {
 // record adds a user message to the transcript, as Claude Code does for
 // each prompt.
 func (s *session) record(text string) {
-	b, _ := json.Marshal(map[string]any{"type": "user", "message": map[string]any{"role": "user", "content": text},
-		"sessionId": s.o.sessionID})
+	s.log(map[string]any{"type": "user", "message": map[string]any{"role": "user", "content": text}})
+}
+
+// reply adds a model message to the transcript: a line for each content
+// block, each with the message's id and usage (messageUsage), as Claude
+// Code writes them.
+func (s *session) reply(blocks ...map[string]any) {
+	s.messages++
+	id := fmt.Sprintf("msg_fake%04d", s.messages)
+	for _, b := range blocks {
+		s.log(map[string]any{"type": "assistant", "message": assistant(id, b)})
+	}
+}
+
+// log appends a line to the transcript, with the session id and the time.
+func (s *session) log(line map[string]any) {
+	line["sessionId"] = s.o.sessionID
+	line["timestamp"] = time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	b, _ := json.Marshal(line)
 	f, err := os.OpenFile(s.transcript, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return
