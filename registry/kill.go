@@ -9,12 +9,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// KillProcess stops a run's whole process tree: SIGTERM, then up to the
-// grace period (WithGracePeriod) for it to exit, then SIGKILL to the same
-// tree as it is then. For a child corral started the tree is its session and
-// process group and their descendants; for an adopted process it is the
-// process and its descendants (never its session, which may hold the user's
-// shell), with the shorter PID grace period.
+// TerminalChild is a Child that runs under a terminal corral holds (spawn
+// starts every run under a PTY). A kill of such a run sends SIGHUP with the
+// first SIGTERM, as closing that terminal would: an interactive shell, which
+// ignores SIGTERM, and editors then end at once instead of at SIGKILL.
+type TerminalChild interface {
+	Child
+	// OnTerminal reports whether the process runs under such a terminal.
+	OnTerminal() bool
+}
+
+// KillProcess stops a run's whole process tree: SIGTERM (for a TerminalChild
+// SIGHUP, then SIGTERM), then up to the grace period (WithGracePeriod) for it
+// to exit, then SIGKILL to the same tree as it is then. For a child corral
+// started the tree is its session and process group and their descendants;
+// for an adopted process it is the process and its descendants (never its
+// session, which may hold the user's shell), with the shorter PID grace
+// period, and it never gets SIGHUP.
 //
 // It returns true only when the process and the rest of its tree are gone,
 // and false with no error for an unknown run id. The run stays listed with
@@ -88,9 +99,10 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 			t.close()
 		}
 	}()
-	marker, stopping := "", false
+	marker, stopping, hup := "", false, false
 	if ru != nil {
 		r.mu.Lock()
+		hup = sessionWide && onTerminal(ru.child)
 		status, left, under := ru.info.Status, ru.info.Leftover, ru.killDone
 		if status == StatusRunning {
 			ru.info.Status = StatusStopping
@@ -158,6 +170,9 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 			}
 		}
 	}
+	if hup {
+		signal(all(), unix.SIGHUP)
+	}
 	signal(all(), unix.SIGTERM)
 	gone := waitTargets(all(), time.Now().Add(grace), ctx.Done())
 	// Whatever the tree forked meanwhile, and whatever ignored TERM, is
@@ -180,6 +195,14 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 		return false, firstErr
 	}
 	return true, nil
+}
+
+// onTerminal reports whether a kill of child begins with SIGHUP: only a
+// process corral started under a terminal gets it, never an adopted one,
+// whose terminal is someone else's.
+func onTerminal(child Child) bool {
+	tc, ok := child.(TerminalChild)
+	return ok && tc.OnTerminal()
 }
 
 func waitClosed(ctx context.Context, c <-chan struct{}, d time.Duration) bool {
