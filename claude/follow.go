@@ -21,8 +21,8 @@ import (
 const scanEvery = 250 * time.Millisecond
 
 // Follower watches the Claude runs of a registry: it renders stream-json
-// output for a person, records session ids, marks failed results, and
-// follows session transcripts.
+// output for a person, records session ids, marks failed results, follows
+// session transcripts, and tells what runs used (OnUsage).
 type Follower struct {
 	reg  *registry.Registry
 	home string
@@ -30,6 +30,9 @@ type Follower struct {
 
 	mu   sync.Mutex // guards runs
 	runs map[int64]*followed
+
+	usageMu sync.Mutex // guards onUsage, and is held while it runs
+	onUsage func(runID int64, u Usage)
 
 	cancel func()
 	done   chan struct{}
@@ -44,6 +47,17 @@ type followed struct {
 	stop     chan struct{} // ends the transcript watcher
 	stopOnce sync.Once
 	failed   bool
+
+	// What the run used, guarded by mu: its model messages so far (nil
+	// when its usage is not followed), the usage told last, and whether a
+	// stream's result has told the whole run's.
+	tally    *tally
+	told     Usage
+	resulted bool
+	// A session's transcript, read when a turn ends (kick) and when the
+	// run ends; nil for other runs. Used by the session's reader only.
+	session *transcript
+	kick    chan struct{}
 }
 
 func (r *followed) halt() { r.stopOnce.Do(func() { close(r.stop) }) }
@@ -89,9 +103,14 @@ func (f *Follower) Close() {
 	f.wg.Wait()
 }
 
-func (f *Follower) add(runID int64, stream bool) *followed {
+// add makes the record of a followed run; set completes it before the
+// loop can see it.
+func (f *Follower) add(runID int64, stream bool, set func(*followed)) *followed {
 	r := &followed{stream: stream, rendered: registry.NewOutputBudget(f.reg.OutputLines(), f.reg.LineBytes(), f.reg.OutputBytes()),
 		stop: make(chan struct{})}
+	if set != nil {
+		set(r)
+	}
 	f.mu.Lock()
 	f.runs[runID] = r
 	f.mu.Unlock()
@@ -112,20 +131,34 @@ func (f *Follower) Rendered(runID int64) *registry.Output {
 	return nil
 }
 
-// FollowStream renders a run's stream-json output, records its session id
-// and marks it failed when its result is an error.
+// FollowStream renders a run's stream-json output, records its session id,
+// marks it failed when its result is an error, and tells its usage: the
+// result's, or, for a run that ends without one, its model messages'.
 func (f *Follower) FollowStream(runID int64) {
-	f.add(runID, true)
+	f.add(runID, true, func(r *followed) { r.tally = newTally(time.Time{}) })
 	f.readStream(runID) // what came before the call
 }
 
-// FollowSession learns the id an interactive session really uses: the name
-// of the transcript that appears in its project's directory after it starts
-// (interactive Claude Code may not honour --session-id).
-func (f *Follower) FollowSession(runID int64, project string, started time.Time) {
+// FollowSession follows an interactive session started at started in
+// project. It tells the usage of the model messages its transcript records
+// from then on: the transcript is read when a turn ends (the run's
+// activity leaves working) and when the run ends, never polled. With
+// learnID it also learns the id the session really uses: the name of the
+// transcript that appears in the project's directory after it starts
+// (interactive Claude Code may not honour --session-id); without, a hook
+// reports it.
+func (f *Follower) FollowSession(runID int64, project string, started time.Time, learnID bool) {
 	dir := ProjectDir(f.home, project)
+	r := f.add(runID, false, func(r *followed) {
+		r.tally, r.session, r.kick = newTally(started), &transcript{dir: dir}, make(chan struct{}, 1)
+	})
+	f.wg.Add(1)
+	go f.readSession(runID, r)
+	if !learnID {
+		return
+	}
 	var seen onceEach
-	f.watch(f.add(runID, false), func() bool {
+	f.watch(r, func() bool {
 		path, err := newestTranscript(dir, started)
 		if path == "" {
 			seen.log(f.log, runID, "claude: read session directory", err)
@@ -141,8 +174,10 @@ func (f *Follower) FollowSession(runID int64, project string, started time.Time)
 
 // FollowTranscript renders the transcript of a session running outside
 // corral (an adopted process): the newest one in its project's directory.
+// It tells the usage of the whole transcript when a turn ends and when the
+// run ends or is no longer followed.
 func (f *Follower) FollowTranscript(runID int64, project string) {
-	r := f.add(runID, false)
+	r := f.add(runID, false, func(r *followed) { r.tally = newTally(time.Time{}) })
 	dir := ProjectDir(f.home, project)
 	var file *os.File
 	var partial []byte
@@ -167,14 +202,17 @@ func (f *Follower) FollowTranscript(runID int64, project string) {
 				seen.log(f.log, runID, "claude: read transcript", err)
 			}
 			partial = append(partial, buf[:n]...)
+			r.mu.Lock()
 			for {
 				i := bytes.IndexByte(partial, '\n')
 				if i < 0 {
 					break
 				}
+				r.tally.line(partial[:i])
 				f.render(runID, r, string(partial[:i]))
 				partial = partial[i+1:]
 			}
+			r.mu.Unlock()
 			if n == 0 || err == io.EOF {
 				return false // follow on
 			}
@@ -183,6 +221,9 @@ func (f *Follower) FollowTranscript(runID int64, project string) {
 		if file != nil {
 			file.Close()
 		}
+		r.mu.Lock()
+		f.tell(runID, r, r.tally.usage())
+		r.mu.Unlock()
 	})
 }
 
@@ -247,9 +288,14 @@ func (f *Follower) loop(events <-chan registry.Event) {
 			if r.stream {
 				f.readStream(e.RunID)
 			}
+		case registry.EventActivity:
+			if e.Info.Activity.State != registry.StateWorking {
+				f.turnOver(e.RunID, r)
+			}
 		case registry.EventExited, registry.EventKilled:
 			if r.stream {
 				f.readStream(e.RunID) // the last lines arrived before the exit
+				f.streamEnded(e.RunID, r)
 			}
 			r.halt()
 		case registry.EventUnregistered:
@@ -273,13 +319,21 @@ func (f *Follower) readStream(runID int64) {
 	lines, total := out.Since(r.seen)
 	r.seen = total
 	for _, l := range lines {
+		if !r.resulted {
+			r.tally.line([]byte(l))
+		}
 		f.render(runID, r, l)
 	}
 }
 
-// render adds one rendered line and acts on what it says.
+// render adds one rendered line and acts on what it says. Called with r.mu
+// held, or by the run's only reader.
 func (f *Follower) render(runID int64, r *followed, raw string) {
 	l := Parse(raw)
+	if l.Usage != nil {
+		r.resulted = true
+		f.tell(runID, r, *l.Usage)
+	}
 	if l.SessionID != "" {
 		if info, ok := f.reg.Process(runID); ok && info.SessionID != l.SessionID {
 			f.setSessionID(runID, l.SessionID)

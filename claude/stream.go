@@ -23,22 +23,26 @@ type Line struct {
 	Init bool
 	// Result is set by the final result line; IsError by a failed result.
 	Result, IsError bool
+	// Usage is set by a result line that states the run's usage or cost:
+	// the whole run's.
+	Usage *Usage
 }
 
 // message is the union of the fields corral reads from stream-json and
 // transcript lines.
 type message struct {
-	Type       string   `json:"type"`
-	Subtype    string   `json:"subtype"`
-	SessionID  string   `json:"session_id"`
-	SessionID2 string   `json:"sessionId"` // transcripts spell it so
-	Model      string   `json:"model"`
-	Cwd        string   `json:"cwd"`
-	IsError    bool     `json:"is_error"`
-	Result     string   `json:"result"`
-	DurationMS float64  `json:"duration_ms"`
-	CostUSD    *float64 `json:"total_cost_usd"`
-	NumTurns   int      `json:"num_turns"`
+	Type       string    `json:"type"`
+	Subtype    string    `json:"subtype"`
+	SessionID  string    `json:"session_id"`
+	SessionID2 string    `json:"sessionId"` // transcripts spell it so
+	Model      string    `json:"model"`
+	Cwd        string    `json:"cwd"`
+	IsError    bool      `json:"is_error"`
+	Result     string    `json:"result"`
+	DurationMS float64   `json:"duration_ms"`
+	CostUSD    *float64  `json:"total_cost_usd"`
+	NumTurns   int       `json:"num_turns"`
+	Usage      *apiUsage `json:"usage"`
 	Message    struct {
 		Role    string          `json:"role"`
 		Content json.RawMessage `json:"content"`
@@ -82,6 +86,7 @@ func Parse(raw string) Line {
 		l.Text = renderContent(m.Message.Content, "› ")
 	case "result":
 		l.Result, l.IsError = true, m.IsError || strings.HasPrefix(m.Subtype, "error")
+		l.Usage = resultUsage(&m)
 		parts := []string{fmt.Sprintf("%.1fs", m.DurationMS/1000)}
 		if m.CostUSD != nil {
 			parts = append(parts, fmt.Sprintf("$%.4f", *m.CostUSD))
