@@ -29,6 +29,7 @@ func (l *Launcher) EnableHistory(store *history.Store) {
 	rec := &recorder{store: store, jobs: make(chan func(*history.Store) error, recordQueue),
 		done: make(chan struct{}), l: l}
 	go rec.loop()
+	l.follower.OnUsage(rec.usage)
 	l.mu.Lock()
 	l.history = rec
 	l.mu.Unlock()
@@ -61,6 +62,7 @@ func (r *recorder) queue(job func(*history.Store) error) {
 
 // close writes what is queued and stops the recorder.
 func (r *recorder) close() {
+	r.l.follower.OnUsage(nil) // the follower may outlive the queue
 	close(r.jobs)
 	<-r.done
 }
