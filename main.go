@@ -28,9 +28,6 @@ import (
 	"github.com/charmbracelet/x/term"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // Checked at compile time: the packages fit the interfaces tui declares.
 var (
 	_ tui.Registry = (*registry.Registry)(nil)
