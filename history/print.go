@@ -30,14 +30,14 @@ func PrintHistory(w io.Writer, runs []Run, asJSON bool) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tAGENT\tNAME\tSTARTED\tDURATION\tOUTCOME\tCOST\tCOMMAND")
+	fmt.Fprintln(tw, "ID\tAGENT\tNAME\tSTARTED\tDURATION\tOUTCOME\tTOKENS\tCOST\tCOMMAND")
 	for _, r := range runs {
 		agent := r.Agent
 		if agent == "" {
 			agent = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, agent, oneLine(r.Name),
-			r.StartedAt.Format("2006-01-02 15:04"), duration(r), Outcome(r), cost(r), oneLine(command(r)))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, agent, oneLine(r.Name),
+			r.StartedAt.Format("2006-01-02 15:04"), duration(r), Outcome(r), Tokens(r.Tokens), cost(r), oneLine(command(r)))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("history: print: %w", err)
@@ -70,6 +70,20 @@ func duration(r Run) string {
 		return fmt.Sprintf("%dm%02ds", m, sec)
 	}
 	return fmt.Sprintf("%ds", sec)
+}
+
+// Tokens is a token count for a person: "950", "24.7k", "1.2M"; "-" for
+// 0 (not known).
+func Tokens(n int64) string {
+	switch {
+	case n <= 0:
+		return "-"
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n < 999_950:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + "k"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + "M"
 }
 
 func cost(r Run) string {

@@ -20,7 +20,7 @@ func sampleRuns() []Run {
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	return []Run{
 		{ID: 1000002, Kind: "agent", Agent: "claude", Name: "fix\ttests", Argv: []string{"claude", "-p", "x"},
-			StartedAt: at, Status: StatusRunning, Task: "fix the\nflaky tests", Instance: 7},
+			StartedAt: at, Status: StatusRunning, Task: "fix the\nflaky tests", Tokens: 24728, Turns: 2, Instance: 7},
 		{ID: 1000001, Kind: "command", Name: "build", Argv: []string{"make", "-j4"}, Dir: "/src",
 			StartedAt: at.Add(-time.Hour), EndedAt: at.Add(-time.Hour + 95*time.Second), Status: "failed",
 			ExitCode: 2, CostUSD: 1.234, Instance: 7},
@@ -35,14 +35,23 @@ func TestPrintHistoryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := strings.Join([]string{
-		"ID       AGENT   NAME       STARTED           DURATION  OUTCOME         COST   COMMAND",
-		"1000002  claude  fix tests  2026-03-01 09:30  -         running         -      fix the flaky tests",
-		"1000001  -       build      2026-03-01 08:30  1m35s     failed 2        $1.23  make -j4",
-		"1000000  -       serve      2026-03-01 07:30  1h00m     killed SIGTERM  -      srv",
+		"ID       AGENT   NAME       STARTED           DURATION  OUTCOME         TOKENS  COST   COMMAND",
+		"1000002  claude  fix tests  2026-03-01 09:30  -         running         24.7k   -      fix the flaky tests",
+		"1000001  -       build      2026-03-01 08:30  1m35s     failed 2        -       $1.23  make -j4",
+		"1000000  -       serve      2026-03-01 07:30  1h00m     killed SIGTERM  -       -      srv",
 		"",
 	}, "\n")
 	if b.String() != want {
 		t.Fatalf("table:\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	for n, want := range map[int64]string{0: "-", 950: "950", 999: "999", 1000: "1.0k", 24728: "24.7k",
+		999_949: "999.9k", 999_950: "1.0M", 1_234_567: "1.2M"} {
+		if got := Tokens(n); got != want {
+			t.Errorf("Tokens(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 
