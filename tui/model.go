@@ -71,6 +71,9 @@ type Request struct {
 	Rows    int
 	// Name names the run; empty: a name derived from the agent or command.
 	Name string
+	// Env is added to the run's environment: NAME=value pairs, each ended
+	// by a NUL byte (which no variable holds), so that a Request compares.
+	Env string
 	// Resume is the session id of a Claude conversation to resume (the
 	// catalog's --session-id becomes --resume), and Resumes the id of the
 	// run that had it; both empty for a new conversation.
