@@ -32,6 +32,8 @@ type (
 		err     error
 		form    bool // from the new-run form: errors go there
 		restart int64
+		again   int64 // the past or ended run started again or resumed
+		resumed bool  // again's conversation was resumed
 	}
 	cleanedMsg struct{ ids []int64 }
 	adoptedMsg struct {

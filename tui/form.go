@@ -282,9 +282,12 @@ func (m *Model) adoptLines() []string {
 	case len(a.candidates) == 0:
 		lines = append(lines, t.Subtle.Render(" no unregistered claude, codex, aider or gemini process found"))
 	default:
-		lines = append(lines, t.FormLabel.Render(" agents running outside corral:"))
+		lines = append(lines, t.FormLabel.Render(" running outside corral:"))
 		for i, c := range a.candidates {
 			s := fmt.Sprintf("   %-8d %s  %s", c.PID, oneLine(c.Command), t.Subtle.Render(shortPath(c.Dir)))
+			if c.Run != 0 {
+				s += t.Warn.Render(fmt.Sprintf("  run %d of an earlier corral", c.Run))
+			}
 			if i == a.sel {
 				s = t.FormActive.Render(" › ") + s[3:]
 			}

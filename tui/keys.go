@@ -28,6 +28,9 @@ type KeyMap struct {
 	Adopt            key.Binding
 	Raw              key.Binding // raw stream lines of an agent run
 	Attention        key.Binding // the next run that needs you, or is idle
+	History          key.Binding // the history view of past runs, and back
+	Resume           key.Binding // resume an ended Claude session as a new run
+	Delete           key.Binding // delete a past run from the history
 	Help             key.Binding
 	Quit             key.Binding
 	Yes, No          key.Binding // answer a confirmation
@@ -69,6 +72,9 @@ var Actions = []Action{
 	{"adopt", func(k *KeyMap) *key.Binding { return &k.Adopt }},
 	{"raw", func(k *KeyMap) *key.Binding { return &k.Raw }},
 	{"attention", func(k *KeyMap) *key.Binding { return &k.Attention }},
+	{"history", func(k *KeyMap) *key.Binding { return &k.History }},
+	{"resume", func(k *KeyMap) *key.Binding { return &k.Resume }},
+	{"delete", func(k *KeyMap) *key.Binding { return &k.Delete }},
 	{"help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 	{"yes", func(k *KeyMap) *key.Binding { return &k.Yes }},
@@ -166,6 +172,9 @@ func DefaultKeyMap() KeyMap {
 		Adopt:      b([]string{"a"}, "adopt"),
 		Raw:        b([]string{"v"}, "raw/rendered"),
 		Attention:  b([]string{"tab"}, "next waiting"),
+		History:    b([]string{"H"}, "history"),
+		Resume:     b([]string{"R"}, "resume session"),
+		Delete:     b([]string{"d"}, "delete"),
 		Help:       b([]string{"?"}, "help"),
 		Quit:       l([]string{"q", "ctrl+c"}, []string{"q"}, "quit"),
 		Yes:        l([]string{"y", "Y"}, []string{"y"}, "yes"),
@@ -184,7 +193,7 @@ func DefaultKeyMap() KeyMap {
 // narrow screen, which cuts the line short, still shows how to get help.
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.New, k.Kill, k.Unregister, k.Focus, k.Help, k.Quit, k.Attention, k.Up, k.Down, k.Restart,
-		k.Filter}
+		k.Resume, k.Filter, k.History}
 }
 
 // FullHelp is the help that the help key shows, in columns.
@@ -192,8 +201,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.First, k.Last, k.Help, k.Quit},
 		{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Bottom},
-		{k.New, k.Kill, k.Unregister, k.Restart, k.Cleanup, k.Adopt},
-		{k.Focus, k.Unfocus, k.Filter, k.Raw, k.Attention},
+		{k.New, k.Kill, k.Unregister, k.Restart, k.Resume, k.Cleanup, k.Adopt},
+		{k.Focus, k.Unfocus, k.Filter, k.Raw, k.Attention, k.History},
 	}
 }
 
@@ -260,26 +269,46 @@ func (m *Model) updateKeyStates() {
 		ended = ended || !r.Status.Live()
 	}
 	hasOutput := normal && hasSel && m.paneOutput() != nil
-	nav := normal && runs > 1 || m.mode == modeAdopt // the adopt list moves with up and down too
+	hist := m.mode == modeHistory && !m.quitting
+	pastRuns := 0
+	past, hasPast := PastRun{}, false
+	if hist {
+		pastRuns = len(m.visiblePast())
+		past, hasPast = m.selectedPast()
+	}
+	logOpen := hist && m.past.logRun != 0
+	logBack := logOpen && m.past.scroll > 0
+	pastNav := hist && pastRuns > 1
+	nav := normal && runs > 1 || m.mode == modeAdopt || pastNav // the adopt list moves with up and down too
 
 	for _, s := range []struct {
 		b  *key.Binding
 		on bool
 	}{
 		{&k.Up, nav}, {&k.Down, nav},
-		{&k.First, normal && runs > 1}, {&k.Last, normal && runs > 1},
-		{&k.PageUp, hasOutput}, {&k.LineUp, hasOutput}, {&k.Top, hasOutput},
-		{&k.PageDown, hasOutput && m.scroll > 0}, {&k.LineDown, hasOutput && m.scroll > 0},
-		{&k.Bottom, hasOutput && m.scroll > 0},
+		{&k.First, normal && runs > 1 || pastNav}, {&k.Last, normal && runs > 1 || pastNav},
+		// In the history the page keys move in the list, or scroll its
+		// log once one is open.
+		{&k.PageUp, hasOutput || logOpen || pastNav}, {&k.LineUp, hasOutput || logOpen},
+		{&k.Top, hasOutput || logOpen || pastNav},
+		{&k.PageDown, hasOutput && m.scroll > 0 || logBack || pastNav && !logOpen},
+		{&k.LineDown, hasOutput && m.scroll > 0 || logBack},
+		{&k.Bottom, hasOutput && m.scroll > 0 || logBack || pastNav && !logOpen},
 		// An ended run is killed only for what it left running.
 		{&k.Kill, normal && hasSel && (sel.Status.Live() || sel.Leftover > 0)},
 		{&k.Unregister, normal && hasSel},
-		{&k.Restart, normal && hasSel},
+		{&k.Restart, normal && hasSel || hasPast && restartable(past)},
+		{&k.Resume, normal && hasSel && resumable(sel.Kind, sel.SessionID, sel.Status.Live()) ||
+			hasPast && resumable(past.Kind, past.SessionID, false)},
+		{&k.Delete, hasPast},
+		{&k.Submit, m.mode != modeHistory || hasPast},
+		{&k.History, (normal || hist) && m.history != nil},
+		{&k.Cancel, m.mode != modeNormal || m.banner() != ""},
 		{&k.Focus, normal && hasSel && sel.Status.Live() && m.launch.Screen(sel.RunID) != nil},
 		{&k.Raw, normal && hasSel},
 		{&k.Cleanup, normal && ended},
 		{&k.Attention, normal && m.anyWaiting()},
-		{&k.New, normal}, {&k.Filter, normal}, {&k.Adopt, normal}, {&k.Help, normal},
+		{&k.New, normal}, {&k.Filter, normal || hist}, {&k.Adopt, normal}, {&k.Help, normal || hist},
 		{&k.NextChoice, m.mode == modeForm && m.form.focus == -1},
 		{&k.PrevChoice, m.mode == modeForm && m.form.focus == -1},
 	} {

@@ -38,6 +38,7 @@ type layout struct {
 	paneY, paneH   int      // the pane body, below its title line
 	help           []string // the help lines, rendered once per relayout
 	status         []string // the status line, or a question wrapped over a few
+	banner         string   // the orphans' banner above the table, or ""
 }
 
 // maxQuestionLines bounds how many lines a long question may take.
@@ -49,13 +50,22 @@ const maxQuestionLines = 3
 // the table's scroll), and settle calls it after every message.
 func (m *Model) relayout() {
 	l := layout{tableY: 1, help: m.helpLines(), status: m.statusLines()}
-	avail := m.height - 1 - len(l.status) - len(l.help) // the header line above
+	if b := m.banner(); b != "" {
+		l.banner = m.theme.Warn.Render(b)
+		l.tableY++
+	}
+	avail := m.height - l.tableY - len(l.status) - len(l.help) // the header line (and banner) above
 	if avail <= 0 {
 		l.paneY = m.height
 		m.layout = l
 		return
 	}
-	want := max(len(m.visibleRuns()), 1) + 1
+	rows := len(m.visibleRuns())
+	if m.past.open {
+		rows = len(m.visiblePast())
+		m.past.wrap(m.width)
+	}
+	want := max(rows, 1) + 1
 	l.tableH = min(want, max(minTableRows, avail*tableShareNum/tableShareDen), avail)
 	if m.mode == modeForm || m.mode == modeAdopt {
 		l.tableH = min(l.tableH, max(avail-formPaneRows, minFormTableRows), avail)
@@ -106,11 +116,11 @@ func (m *Model) syncVisibility() {
 }
 
 // liveScreen is the screen the pane shows, or nil: the selected run's live
-// screen, unless the form or the adopt list has the pane, the pane has no
+// screen, unless the form, the adopt list or the history view has the pane, the pane has no
 // rows, or it shows a history instead (the raw view, a rendered stream, an
 // adopted process).
 func (m *Model) liveScreen() Screen {
-	if m.selected == 0 || m.layout.paneH <= 0 || m.mode == modeForm || m.mode == modeAdopt {
+	if m.selected == 0 || m.layout.paneH <= 0 || m.mode == modeForm || m.mode == modeAdopt || m.past.open {
 		return nil
 	}
 	_, scr := m.paneSource()

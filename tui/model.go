@@ -196,6 +196,8 @@ const (
 	modeFocus
 	modeFilter
 	modeAdopt
+	modeHistory       // the history view's list of past runs
+	modeHistoryFilter // typing the history view's filter
 )
 
 // frameInterval bounds redraws caused by output to about 60 a second.
@@ -237,10 +239,17 @@ type Model struct {
 	form      form
 	adopt     adoptList
 	filter    textinput.Model
+	history   History  // nil: the history is off
+	past      pastView // the history view, open or not
 	showHelp  bool
 	layout    layout // set by relayout; View only reads it
 	status    string
 	statusErr bool
+
+	// Processes of runs of an earlier corral that still run, until adopted;
+	// the banner that offers them goes on esc (bannerOff).
+	orphans   []Candidate
+	bannerOff bool
 
 	// The pane: a cache of its lines, refreshed at most once a frame.
 	pane        []string
@@ -287,9 +296,12 @@ type Model struct {
 	log           *slog.Logger
 }
 
+// confirmation is a question waiting for yes or no, and the mode the
+// answer returns to.
 type confirmation struct {
 	question string
 	yes      tea.Cmd
+	back     mode // the mode asked from
 }
 
 // New returns the root model, subscribed to reg.
@@ -309,7 +321,11 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 		filter: f, title: "corral", raw: map[int64]bool{}, cwd: opts.Dir,
 		attentionFirst: opts.AttentionFirst, notify: opts.Notify, osc: oscFor(opts.TermProgram),
 		inTmux: opts.InTmux, notifyCommand: opts.NotifyCommand, notifyTimeout: notifyCommandTimeout,
-		notified: map[notice]time.Time{}, log: opts.Logger}
+		notified: map[notice]time.Time{}, log: opts.Logger, history: opts.History,
+		orphans: append([]Candidate(nil), opts.Orphans...)}
+	if opts.Warning != "" {
+		m.status, m.statusErr = opts.Warning, true
+	}
 	if opts.Version != "" {
 		m.title += " " + opts.Version
 	}

@@ -77,13 +77,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.adopt.err = msg.err.Error()
 			return m, nil
 		}
+		m.adopted(msg.pid)
 		m.mode = modeNormal
 		m.selectRun(msg.id)
 		m.setStatus(fmt.Sprintf("adopted pid %d as run %d", msg.pid, msg.id))
 		return m, nil
 	case candidatesMsg:
-		m.adopt.setCandidates(msg.list)
+		m.adopt.setCandidates(m.withOrphans(msg.list))
 		return m, nil
+	case pastLoadedMsg:
+		m.onPastLoaded(msg)
+		return m, nil
+	case pastLogMsg:
+		m.onPastLog(msg)
+		return m, nil
+	case forgottenMsg:
+		return m, m.onForgotten(msg)
 	case startQuitMsg:
 		ctx, cancel := context.WithCancel(context.Background())
 		m.quitting, m.quitStop = true, cancel
@@ -211,16 +220,32 @@ func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
 			m.setError(fmt.Errorf("run %d not restarted: %w", msg.restart, msg.err))
 			return nil
 		}
+		if msg.again != 0 {
+			what := "started again"
+			if msg.resumed {
+				what = "resumed"
+			}
+			m.setError(fmt.Errorf("run %d not %s: %w", msg.again, what, msg.err))
+			return nil
+		}
 		m.setError(msg.err)
 		return nil
 	}
 	if msg.form {
 		m.mode = modeNormal
 	}
+	if msg.again != 0 && (m.mode == modeHistory || m.mode == modeHistoryFilter) {
+		m.closeHistory() // the new run is in the table
+	}
 	m.selectRun(msg.id)
-	if msg.restart != 0 {
+	switch {
+	case msg.restart != 0:
 		m.setStatus(fmt.Sprintf("run %d restarted as run %d", msg.restart, msg.id))
-	} else {
+	case msg.resumed:
+		m.setStatus(fmt.Sprintf("run %d resumes run %d", msg.id, msg.again))
+	case msg.again != 0:
+		m.setStatus(fmt.Sprintf("run %d started again as run %d", msg.again, msg.id))
+	default:
 		m.setStatus(fmt.Sprintf("started run %d", msg.id))
 	}
 	return nil
@@ -237,11 +262,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case modeConfirm:
 		switch {
 		case key.Matches(msg, m.keys.Yes):
-			m.mode = modeNormal
+			m.mode = m.confirm.back
 			m.status = ""
 			return m.confirm.yes
 		case key.Matches(msg, m.keys.No), key.Matches(msg, m.keys.Quit):
-			m.mode = modeNormal
+			m.mode = m.confirm.back
 			m.setStatus("cancelled")
 		}
 		return nil
@@ -258,6 +283,12 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setStatus("killing every run now (SIGKILL)…")
 		}
 		return nil
+	}
+	if m.mode == modeHistory {
+		return m.historyKey(msg)
+	}
+	if m.mode == modeHistoryFilter {
+		return m.historyFilterKey(msg)
 	}
 	return m.normalKey(msg)
 }
@@ -305,13 +336,18 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cleanupCmd(m.reg)
 	case pressed(msg, k.Attention): // disabled, it says why it goes nowhere
 		m.jumpToWaiting()
+	case pressed(msg, k.History):
+		return m.openHistory()
+	case key.Matches(msg, k.Cancel) && m.banner() != "":
+		m.bannerOff = true
+		m.setStatus("banner hidden: " + hints("", keyHint{keysOf(k.Adopt), "still lists them"}))
 	case key.Matches(msg, k.Adopt):
 		m.mode = modeAdopt
 		m.adopt = newAdoptList(m.keys, m.width)
 		m.setStatus("")
 		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
 	case !hasSel:
-		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw) {
+		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw, k.Resume) {
 			s := "no run selected"
 			if h := hint(k.New); h != "" {
 				s += fmt.Sprintf(": press %s to start one", h)
@@ -358,13 +394,16 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Raw):
 		m.raw[sel.RunID] = !m.raw[sel.RunID]
 		m.refreshPane()
+	case pressed(msg, k.Resume): // disabled, it says why not
+		return m.resumeRun(sel)
 	}
 	return nil
 }
 
+// ask puts a question; the answer returns to the mode asked from.
 func (m *Model) ask(question string, yes tea.Cmd) {
+	m.confirm = confirmation{question: question, yes: yes, back: m.mode}
 	m.mode = modeConfirm
-	m.confirm = confirmation{question: question, yes: yes}
 }
 
 func (m *Model) askQuit(msg tea.KeyPressMsg) tea.Cmd {
@@ -446,7 +485,7 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch m.mode {
 	case modeFocus:
 		return m.queueInput(input{paste: msg.Content})
-	case modeForm, modeFilter, modeAdopt:
+	case modeForm, modeFilter, modeAdopt, modeHistoryFilter:
 		return m.forwardToInput(msg)
 	}
 	return nil
@@ -482,6 +521,8 @@ func (m *Model) forwardToInput(msg tea.Msg) tea.Cmd {
 		cmd = m.form.updateInput(msg)
 	case modeAdopt:
 		m.adopt.input, cmd = m.adopt.input.Update(msg)
+	case modeHistoryFilter:
+		m.past.filter, cmd = m.past.filter.Update(msg)
 	}
 	return cmd
 }
@@ -490,6 +531,9 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 	l := m.layout
 	mouse := msg.Mouse()
 	up := mouse.Button == tea.MouseWheelUp
+	if m.past.open {
+		return m.historyWheel(mouse.Y, up)
+	}
 	switch {
 	case mouse.Y >= l.paneY && l.paneH > 0:
 		if up {

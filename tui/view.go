@@ -19,6 +19,9 @@ func (m *Model) helpLines() []string {
 	if m.showHelp && m.mode == modeNormal {
 		return strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
 	}
+	if m.showHelp && m.mode == modeHistory {
+		return strings.Split(m.help.FullHelpView(m.historyFullHelp()), "\n")
+	}
 	return []string{m.help.ShortHelpView(m.modeHelp().ShortHelp())}
 }
 
@@ -35,6 +38,10 @@ func (m *Model) modeHelp() shortHelper {
 		return helpKeys{withHelp(k.Submit, "apply"), withHelp(k.Cancel, "clear")}
 	case modeAdopt:
 		return helpKeys{withHelp(k.Submit, "adopt"), k.Cancel, withHelp(k.Up, "previous"), withHelp(k.Down, "next")}
+	case modeHistory:
+		return m.historyHelp()
+	case modeHistoryFilter:
+		return helpKeys{withHelp(k.Submit, "apply"), withHelp(k.Cancel, "clear")}
 	}
 	return k
 }
@@ -82,14 +89,29 @@ func (m *Model) Render() string {
 	}
 	l := m.layout
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.headerLine())
-	lines = append(lines, m.tableLines(l.tableH)...)
+	if m.past.open {
+		lines = append(lines, m.historyHeader())
+		lines = append(lines, m.historyLines(l.tableH)...)
+	} else {
+		lines = append(lines, m.headerLine())
+		if l.banner != "" {
+			lines = append(lines, l.banner)
+		}
+		lines = append(lines, m.tableLines(l.tableH)...)
+	}
 	if l.paneH > 0 {
-		lines = append(lines, m.paneTitle())
-		switch m.mode {
-		case modeForm:
+		switch {
+		case m.past.open:
+			lines = append(lines, m.historyPaneTitle())
+		default:
+			lines = append(lines, m.paneTitle())
+		}
+		switch {
+		case m.past.open:
+			lines = append(lines, fit(m.historyPaneLines(l.paneH), l.paneH)...)
+		case m.mode == modeForm:
 			lines = append(lines, fit(m.formLines(), l.paneH)...)
-		case modeAdopt:
+		case m.mode == modeAdopt:
 			lines = append(lines, fit(m.adoptLines(), l.paneH)...)
 		default:
 			lines = append(lines, fit(m.pane, l.paneH)...)
@@ -145,16 +167,19 @@ func (m *Model) headerLine() string {
 	return h
 }
 
-// column is one column of the table.
-type column struct {
+// column is one column of a table of T: the runs', or the history's.
+type column[T any] struct {
 	title string
 	min   int // width; flexible columns may grow from it
 	flex  int // share of the spare width (0: fixed)
 	prio  int // lower is kept longer on narrow screens
-	value func(r registry.ProcessInfo, now time.Time) string
+	value func(r T, now time.Time) string
 }
 
-func (m *Model) columns() []column {
+// runColumn is a column of the table of runs.
+type runColumn = column[registry.ProcessInfo]
+
+func (m *Model) columns() []runColumn {
 	// STATUS widens for what a run left behind ("exited 0 · 2 left").
 	status := 11
 	for _, r := range m.runs {
@@ -162,7 +187,7 @@ func (m *Model) columns() []column {
 			status = max(status, ansi.StringWidth(statusText(r, m.now())))
 		}
 	}
-	cols := []column{
+	cols := []runColumn{
 		{"ID", 7, 0, 2, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.RunID) }},
 		{"KIND", 7, 0, 6, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
 		{"NAME", 8, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
@@ -172,19 +197,19 @@ func (m *Model) columns() []column {
 	// STATE, when some run is in a known state, is kept as long as STATUS:
 	// at 80 columns MODEL and PROJECT give way to it.
 	if w := m.stateColumnWidth(); w > 0 {
-		cols = append(cols, column{"STATE", w, 0, 1, stateText})
+		cols = append(cols, runColumn{"STATE", w, 0, 1, stateText})
 	}
 	return append(cols,
-		column{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
-		column{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
-		column{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
-		column{"PROJECT", 10, 2, 8, func(r registry.ProcessInfo, _ time.Time) string { return shortPath(r.ProjectPath) }},
+		runColumn{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
+		runColumn{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
+		runColumn{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
+		runColumn{"PROJECT", 10, 2, 8, func(r registry.ProcessInfo, _ time.Time) string { return shortPath(r.ProjectPath) }},
 	)
 }
 
 // fitColumns keeps the columns that fit the width, by priority, and gives
 // the spare width to the flexible ones.
-func fitColumns(cols []column, width int) []column {
+func fitColumns[T any](cols []column[T], width int) []column[T] {
 	order := make([]int, len(cols))
 	for i := range order {
 		order[i] = i
@@ -202,7 +227,7 @@ func fitColumns(cols []column, width int) []column {
 			used += w
 		}
 	}
-	var out []column
+	var out []column[T]
 	flex := 0
 	for i, c := range cols {
 		if keep[i] {
@@ -225,15 +250,7 @@ func (m *Model) tableLines(h int) []string {
 		return nil
 	}
 	cols := fitColumns(m.columns(), m.width)
-	cell := func(s string, w int) string {
-		s = ansi.Truncate(s, w, "…")
-		return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
-	}
-	var hdr strings.Builder
-	for _, c := range cols {
-		hdr.WriteString(cell(c.title, c.min) + " ")
-	}
-	lines := []string{m.theme.TableHeader.Render(hdr.String())}
+	lines := []string{m.theme.TableHeader.Render(headerRow(cols))}
 	rows := m.visibleRuns()
 	if len(rows) == 0 {
 		msg := "no runs yet"
@@ -277,6 +294,21 @@ func (m *Model) tableLines(h int) []string {
 	return lines
 }
 
+// cell is a value cut or padded to a column's width.
+func cell(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+}
+
+// headerRow is a table's header line: its columns' titles.
+func headerRow[T any](cols []column[T]) string {
+	var hdr strings.Builder
+	for _, c := range cols {
+		hdr.WriteString(cell(c.title, c.min) + " ")
+	}
+	return hdr.String()
+}
+
 func (m *Model) statusStyle(s registry.Status) interface{ Render(...string) string } {
 	switch s {
 	case registry.StatusRunning:
@@ -307,6 +339,9 @@ func (m *Model) paneTitle() string {
 			if r.SessionID != "" {
 				left += "· session " + r.SessionID + " "
 			}
+			if r.Resumes != 0 {
+				left += fmt.Sprintf("· resumes %d ", r.Resumes)
+			}
 		} else {
 			left = " no run selected "
 		}
@@ -328,15 +363,9 @@ func (m *Model) paneTitle() string {
 	if m.mode == modeFocus {
 		right = append(right, m.theme.Focused.Render(fmt.Sprintf(" TYPING INTO RUN · %s leaves ", m.keys.Unfocus.Help().Key)))
 	}
-	r := strings.Join(right, "")
 	// A long detail or session id is cut so that the markers on the right
 	// stay in sight.
-	if room := m.width - 3 - ansi.StringWidth(r); ansi.StringWidth(left) > room {
-		left = ansi.Truncate(left, max(room-1, 0), "…") + " "
-	}
-	fill := m.width - 2 - ansi.StringWidth(left) - ansi.StringWidth(r)
-	return m.theme.PaneBorder.Render("──") + m.theme.PaneTitle.Render(left) +
-		m.theme.PaneBorder.Render(strings.Repeat("─", max(fill, 0))) + r
+	return m.titleLine(left, strings.Join(right, ""))
 }
 
 // statusLines is the status line; a question too long for one line (with
@@ -507,9 +536,14 @@ func runName(r registry.ProcessInfo) string {
 var shells = map[string]bool{"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "mksh": true,
 	"ash": true, "fish": true, "csh": true, "tcsh": true, "yash": true, "elvish": true, "nu": true}
 
+// taskOf is the TASK cell: the run's task, the run it resumes, or its
+// command.
 func taskOf(r registry.ProcessInfo) string {
-	if r.Task != "" {
+	switch {
+	case r.Task != "":
 		return r.Task
+	case r.Resumes != 0:
+		return fmt.Sprintf("resumes %d", r.Resumes)
 	}
 	return r.Command
 }
