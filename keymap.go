@@ -11,7 +11,9 @@ import (
 
 // keyModes mirror tui's Model.onKey: the bindings looked up in each mode of
 // the interface, in the order they are tried. A key can serve two of them
-// only in different modes. Focus is not here: there every key but unfocus
+// only in different modes. The run list's cancel, which only hides the
+// orphans' banner, is left out: a key of another action there (quit = "esc")
+// wins, and the banner goes anyway once they are adopted. Focus is not here: there every key but unfocus
 // goes to the run, which config checks (unfocus takes no key a run needs).
 // Where a text field takes keys (field names it), the bindings are tried
 // before the field, so they may not take a key that types.
@@ -21,18 +23,22 @@ var keyModes = []struct {
 	field    string
 }{
 	{"in the run list", []string{"quit", "help", "up", "down", "first", "last", "page_up", "page_down",
-		"line_up", "line_down", "top", "bottom", "new", "filter", "cleanup", "adopt", "kill", "unregister",
-		"restart", "focus", "raw", "attention"}, ""},
+		"line_up", "line_down", "top", "bottom", "new", "filter", "cleanup", "history", "adopt", "kill",
+		"unregister", "restart", "focus", "raw", "attention", "resume"}, ""},
 	{"in a confirmation", []string{"yes", "no", "quit"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field", "next_choice", "prev_choice"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field"}, "the form's text fields"},
 	{"in the filter", []string{"submit", "cancel"}, "the filter"},
 	{"in the adopt list", []string{"cancel", "up", "down", "submit", typingPid}, ""},
+	{"in the history", []string{"quit", "help", "history", "cancel", "filter", "up", "down", "first", "last",
+		"page_up", "page_down", "line_up", "line_down", "top", "bottom", "submit", "restart", "resume", "delete"}, ""},
 }
 
 // sameEffect are pairs of bindings that do the same thing where they meet:
-// in a confirmation the quit key cancels, as no does.
-var sameEffect = map[[2]string]bool{{"no", "quit"}: true, {"quit", "no"}: true}
+// in a confirmation the quit key cancels, as no does; in the history it
+// goes back, as cancel does.
+var sameEffect = map[[2]string]bool{{"no", "quit"}: true, {"quit", "no"}: true,
+	{"quit", "cancel"}: true, {"cancel", "quit"}: true}
 
 // typingPid stands for the keys the adopt list's pid field takes.
 const typingPid = "typing a pid"

@@ -46,6 +46,9 @@ func TestKeyGivenToTwoActionsInOneModeIsRefused(t *testing.T) {
 		{"next field chooses", `next_choice = "tab"`, `:4: keys.next_choice: "tab" is also the key of next_field in the new-run form`},
 		{"submit types", `submit = ["enter", "s"]`, `:4: keys.submit: "s" types into the form's text fields, which could no longer get it`},
 		{"cancel types in the filter", `cancel = "space"`, `:4: keys.cancel: "space" types into the form's text fields`},
+		{"history takes kill's key", `history = "k"`, `:4: keys.history: "k" is also the key of kill in the run list`},
+		{"delete is restart in the history", `delete = "r"`, `:4: keys.delete: "r" is also the key of restart in the history`},
+		{"delete filters in the history", `delete = "/"`, `:4: keys.delete: "/" is also the key of filter in the history`},
 		{"unknown action", "kill = \"K\"\nkil = \"x\"", `:5: keys.kil: unknown action (one of up, down,`},
 	}
 	for _, tt := range tests {
