@@ -211,6 +211,9 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	spec.Run.ProjectPath = spec.Dir
 	// The record exists before the registry announces the run.
 	spec.Run.RunID = l.reg.GenerateID()
+	if req.Env != "" { // the request's variables: after the entry's, before corral's own
+		spec.Env = append(spec.Env, strings.Split(strings.TrimSuffix(req.Env, "\x00"), "\x00")...)
+	}
 	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
 	hist := l.recorderOf()
 	if hist != nil {
