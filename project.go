@@ -1,0 +1,83 @@
+package main
+
+import (
+	"strings"
+
+	"corral/config"
+	"corral/launch"
+	"corral/project"
+	"corral/registry"
+	"corral/tui"
+)
+
+// projectRuns reads the runs corral starts at launch besides the command
+// line's: the project file (--project, or corral.toml in the current
+// directory when there is one) and the Procfile (--procfile). An error in
+// either stops corral, with every error of the file.
+func projectRuns(o options, cfg *config.Config) ([]project.Run, error) {
+	path, explicit := o.projectPath, o.projectPath != ""
+	if !explicit {
+		path = project.FileName
+	}
+	runs, err := project.Load(path, explicit, cfg)
+	if err != nil || o.procfile == "" {
+		return runs, err
+	}
+	procs, err := project.LoadProcfile(o.procfile)
+	if err != nil {
+		return nil, err
+	}
+	return project.Join(runs, procs)
+}
+
+// startProject launches the project's runs that start at launch, each with
+// its name, directory and environment; one that cannot start (its
+// directory is missing, its command does not parse) is listed as a failed
+// row, and the others start. Runs with a restart policy are watched by a
+// launch.Supervisor, which restarts them in their rows; the returned func
+// stops it, and must run before the runs are stopped at quit.
+func startProject(reg *registry.Registry, l *launch.Launcher, runs []project.Run, cols, rows int) (stop func()) {
+	var sup *launch.Supervisor
+	for _, r := range runs {
+		if !r.Autostart {
+			continue
+		}
+		req := tui.Request{Name: r.Name, Command: r.Command, Agent: r.Agent, Task: r.Task, Model: r.Model, Dir: r.Dir,
+			Cols: cols, Rows: rows}
+		if len(r.Env) > 0 {
+			req.Env = strings.Join(r.Env, "\x00") + "\x00"
+		}
+		if err := r.CheckDir(); err != nil {
+			l.Fail(req, err)
+			continue
+		}
+		id, err := l.Launch(req)
+		if err != nil {
+			l.Fail(req, err)
+			continue
+		}
+		if p := policyOf(r); p.When != launch.Never {
+			if sup == nil {
+				sup = launch.NewSupervisor(reg, l.Restart)
+			}
+			sup.Watch(id, p)
+		}
+	}
+	return func() {
+		if sup != nil {
+			sup.Close()
+		}
+	}
+}
+
+// policyOf is a project run's restart policy for the supervisor.
+func policyOf(r project.Run) launch.Policy {
+	p := launch.Policy{Backoff: r.Backoff, MaxBackoff: max(r.Backoff, project.MaxBackoff), Limit: r.Limit}
+	switch r.Restart {
+	case project.RestartOnFailure:
+		p.When = launch.OnFailure
+	case project.RestartAlways:
+		p.When = launch.Always
+	}
+	return p
+}
