@@ -20,7 +20,6 @@ import (
 	"corral/config"
 	"corral/internal/logfile"
 	"corral/launch"
-	"corral/project"
 	"corral/registry"
 	"corral/spawn"
 	"corral/tui"
@@ -52,12 +51,11 @@ type options struct {
 	explicitConfig bool
 	adopt          []int
 	commands       []string
+	names          []string // names[i] names the run of commands[i], or ""
 	version        bool
 	help           bool
 	defaultConfig  bool
 	logLevel       slog.Level
-	projectPath    string // --project; "": corral.toml if there is one
-	procfile       string
 }
 
 func parseArgs(args []string) (options, error) {
@@ -77,25 +75,23 @@ func parseArgs(args []string) (options, error) {
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
 	fs.BoolVar(&o.defaultConfig, "default-config", false, "")
-	fs.StringVar(&o.projectPath, "project", "", "")
-	fs.StringVar(&o.procfile, "procfile", "", "")
 	fs.Func("log-level", "", func(s string) (err error) {
 		o.logLevel, err = logfile.ParseLevel(s)
 		return err
 	})
+	var name runName
+	fs.Var(&name, "name", "")
 	if err := fs.Parse(args); err != nil {
-		return o, usageError{err.Error()}
+		return o, usageError{flagError(err, args)}
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "config" {
 			o.explicitConfig = true
 		}
 	})
-	for _, c := range fs.Args() {
-		if strings.TrimSpace(c) == "" {
-			return o, usageError{"an empty command was given"}
-		}
-		o.commands = append(o.commands, c)
+	var err error
+	if o.commands, o.names, err = splitCommands(args, fs.Args(), name); err != nil {
+		return o, usageError{err.Error()}
 	}
 	return o, nil
 }
@@ -105,6 +101,7 @@ func usage(w io.Writer) {
 
 Each command is a command line started as a run at launch, e.g.
   corral "npm run dev" "claude"
+  corral --name web "npm run dev" --name db "postgres -D data"
 
   corral history [--json] [--limit N] [--agent NAME]   past runs, newest first
   corral logs ID [--follow]                            a run's output
@@ -112,8 +109,7 @@ Each command is a command line started as a run at launch, e.g.
 flags:
   --config PATH     configuration file (default %s)
   --adopt PID       register a running process as a sidecar run (repeatable)
-  --project FILE    a project file of runs to start (default: corral.toml here, if there is one)
-  --procfile FILE   a Procfile: its processes start as runs too
+  --name NAME       name the run of the command that follows (before each command)
   --default-config  print the default configuration, which documents every setting
   --log-level LEVEL debug, info, warn or error (default info), for corral's log:
                     %s
@@ -151,10 +147,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := config.Load(o.configPath, o.explicitConfig)
 	if err == nil {
 		err = checkKeys(cfg)
-	}
-	var runs []project.Run
-	if err == nil {
-		runs, err = projectRuns(o, cfg)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "corral:", err)
@@ -227,17 +219,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var cols, rows int
 	if f, ok := stdout.(*os.File); ok {
 		if w, h, err := term.GetSize(f.Fd()); err == nil {
-			cols, rows = tui.PaneSize(w, h, len(o.commands)+len(o.adopt)+len(runs))
+			cols, rows = tui.PaneSize(w, h, len(o.commands)+len(o.adopt))
 		}
 	}
-	for _, c := range o.commands {
-		req := tui.Request{Command: c, Cols: cols, Rows: rows}
+	for i, c := range o.commands {
+		req := tui.Request{Command: c, Name: o.names[i], Cols: cols, Rows: rows}
 		if _, err := l.Launch(req); err != nil {
 			l.Fail(req, err) // listed as a failed row: the others start
 		}
 	}
-	stopProject := startProject(reg, l, runs, cols, rows)
-	defer stopProject() // before the runs are stopped: no restart races the quit
 	for _, pid := range o.adopt {
 		if _, err := l.Adopt(pid); err != nil {
 			fmt.Fprintln(stderr, "corral:", err)

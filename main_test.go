@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,17 @@ func TestCommandLineErrorsExitTwoWithUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"--nope"}, "corral: unknown flag --nope\n"},
+		{[]string{"-nope"}, "corral: unknown flag -nope\n"},
+		{[]string{"--nope=1"}, "corral: unknown flag --nope\n"},
+		{[]string{"--config"}, "flag needs an argument: --config\n"},
+		{[]string{"--version=maybe"}, `invalid boolean value "maybe" for --version: `},
+		{[]string{"--adopt=abc"}, `invalid value "abc" for flag --adopt: --adopt takes a pid`},
+		{[]string{"--name", "web"}, `--name "web" names no command`},
+		{[]string{"a", "--name"}, "--name needs a name"},
+		{[]string{"--name", "", "a"}, "--name needs a name"},
+		{[]string{"--name", "a", "--name=b", "x"}, `--name "a" and --name "b" name the same command`},
+		{[]string{"a", "--name", "b", ""}, "an empty command was given"},
 		{[]string{"--adopt", "abc"}, "--adopt takes a pid"},
 		{[]string{"--adopt", "-3"}, "--adopt takes a pid"},
 		{[]string{""}, "an empty command was given"},
@@ -59,6 +70,32 @@ func TestInformationalFlags(t *testing.T) {
 		var out bytes.Buffer
 		if code := run([]string{tt.arg}, strings.NewReader(""), &out, &bytes.Buffer{}); code != 0 || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("%s: status %d, output %q", tt.arg, code, out.String())
+		}
+	}
+}
+
+func TestNameFlagNamesTheNextCommand(t *testing.T) {
+	tests := []struct {
+		args            []string
+		commands, names []string
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, []string{"", ""}},
+		{[]string{"--name", "web", "npm run dev", "--name", "db", "postgres"},
+			[]string{"npm run dev", "postgres"}, []string{"web", "db"}},
+		{[]string{"a", "-name=x", "b", "c"}, []string{"a", "b", "c"}, []string{"", "x", ""}},
+		{[]string{"--name=web", "--config", "/dev/null", "a"}, []string{"a"}, []string{"web"}},
+		// After "--" everything is a command line.
+		{[]string{"--", "--name", "x"}, []string{"--name", "x"}, []string{"", ""}},
+		{[]string{"--name", "n", "a", "--", "--name"}, []string{"a", "--name"}, []string{"n", ""}},
+	}
+	for _, tt := range tests {
+		o, err := parseArgs(tt.args)
+		if err != nil {
+			t.Errorf("%q: %v", tt.args, err)
+			continue
+		}
+		if !slices.Equal(o.commands, tt.commands) || !slices.Equal(o.names, tt.names) {
+			t.Errorf("%q: commands %q names %q, want %q %q", tt.args, o.commands, o.names, tt.commands, tt.names)
 		}
 	}
 }
