@@ -20,6 +20,7 @@ import (
 	"corral/config"
 	"corral/internal/logfile"
 	"corral/launch"
+	"corral/project"
 	"corral/registry"
 	"corral/spawn"
 	"corral/tui"
@@ -56,6 +57,8 @@ type options struct {
 	help           bool
 	defaultConfig  bool
 	logLevel       slog.Level
+	projectPath    string // --project; "": corral.toml if there is one
+	procfile       string
 }
 
 func parseArgs(args []string) (options, error) {
@@ -75,6 +78,8 @@ func parseArgs(args []string) (options, error) {
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
 	fs.BoolVar(&o.defaultConfig, "default-config", false, "")
+	fs.StringVar(&o.projectPath, "project", "", "")
+	fs.StringVar(&o.procfile, "procfile", "", "")
 	fs.Func("log-level", "", func(s string) (err error) {
 		o.logLevel, err = logfile.ParseLevel(s)
 		return err
@@ -109,6 +114,8 @@ Each command is a command line started as a run at launch, e.g.
 flags:
   --config PATH     configuration file (default %s)
   --adopt PID       register a running process as a sidecar run (repeatable)
+  --project FILE    a project file of runs to start (default: corral.toml here, if there is one)
+  --procfile FILE   a Procfile: its processes start as runs too
   --name NAME       name the run of the command that follows (before each command)
   --default-config  print the default configuration, which documents every setting
   --log-level LEVEL debug, info, warn or error (default info), for corral's log:
@@ -147,6 +154,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := config.Load(o.configPath, o.explicitConfig)
 	if err == nil {
 		err = checkKeys(cfg)
+	}
+	var runs []project.Run
+	if err == nil {
+		runs, err = projectRuns(o, cfg)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "corral:", err)
@@ -219,7 +230,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var cols, rows int
 	if f, ok := stdout.(*os.File); ok {
 		if w, h, err := term.GetSize(f.Fd()); err == nil {
-			cols, rows = tui.PaneSize(w, h, len(o.commands)+len(o.adopt))
+			cols, rows = tui.PaneSize(w, h, len(o.commands)+len(o.adopt)+len(runs))
 		}
 	}
 	for i, c := range o.commands {
@@ -228,6 +239,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			l.Fail(req, err) // listed as a failed row: the others start
 		}
 	}
+	stopProject := startProject(reg, l, runs, cols, rows)
+	defer stopProject() // before the runs are stopped: no restart races the quit
 	for _, pid := range o.adopt {
 		if _, err := l.Adopt(pid); err != nil {
 			fmt.Fprintln(stderr, "corral:", err)
