@@ -146,7 +146,11 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 // corral left "running" are marked lost, or returned as orphans when still
 // alive. Without a history (no state directory, a failing disk) corral
 // runs on: warning says so, for the status line, and the log has it.
-func startHistory(set config.Settings, log *slog.Logger) (s *history.Store, orphans []history.Run, warning string) {
+//
+// logFailed is told when a run's log cannot be written (the disk is full),
+// once per run, from the log's goroutine.
+func startHistory(set config.Settings, log *slog.Logger, logFailed func(id int64, err error)) (s *history.Store,
+	orphans []history.Run, warning string) {
 	if !set.HistoryOn() {
 		log.Info("history is off (history = false)")
 		return nil, nil, ""
@@ -154,9 +158,7 @@ func startHistory(set config.Settings, log *slog.Logger) (s *history.Store, orph
 	self, _ := proc.Read(os.Getpid())
 	s, err := openHistory(history.WithInstance(os.Getpid(), self.Start), history.WithLogCap(set.HistoryLogCap),
 		history.WithTotalCap(set.HistoryTotalCap), history.WithMaxAge(set.HistoryMaxAge.Duration),
-		history.WithErrorHandler(func(id int64, err error) {
-			log.Warn("history: a run's log", "run", id, "err", err)
-		}))
+		history.WithErrorHandler(logFailed))
 	if err != nil {
 		log.Warn("history is off", "err", err)
 		return nil, nil, fmt.Sprintf("the run history is off: %v", err)

@@ -196,12 +196,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	regOpts := []registry.Option{registry.WithGracePeriod(cfg.Settings.KillGrace.Duration),
 		registry.WithOutputLines(cfg.Settings.ScrollbackLines), registry.WithOutputBytes(cfg.Settings.ScrollbackBytes),
 		registry.WithLogger(logger)}
-	store, orphans, warning := startHistory(cfg.Settings, logger)
+	var reg *registry.Registry // set before any run starts, so before any log fails
+	store, orphans, warning := startHistory(cfg.Settings, logger, func(id int64, err error) {
+		reg.Warn(id, fmt.Sprintf("history: the log of run %d is not written from here on: %v", id, err))
+	})
 	if store != nil {
 		defer store.Close() // after the launcher has written the last ends
 		regOpts = append(regOpts, registry.WithIDs(store.NextID))
 	}
-	reg := registry.New(regOpts...)
+	reg = registry.New(regOpts...)
 	spawn.Version = version // answered to XTVERSION
 	sp := spawn.New(reg)
 	home, _ := os.UserHomeDir()

@@ -46,7 +46,7 @@ func (r *recorder) loop() {
 	defer close(r.done)
 	for job := range r.jobs {
 		if err := job(r.store); err != nil {
-			r.l.reg.Logger().Warn("history: record a run", "err", err)
+			r.l.reg.Warn(0, "history: a run could not be recorded: "+err.Error())
 		}
 	}
 }

@@ -32,10 +32,14 @@ const (
 	// Exit cleared and Restarts counted. Its Output keeps the earlier
 	// output, followed by a RestartMarker line. No EventRegistered follows.
 	EventRestarted
+	// EventWarning: something went wrong beside a run, which the person
+	// should know but which does not stop it (its history log cannot be
+	// written): Message says what. Info is empty; RunID may be 0.
+	EventWarning
 )
 
 // eventNames are the names of the event kinds, in their order.
-var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated", "activity", "restarted"}
+var eventNames = [...]string{"registered", "output", "stopping", "exited", "killed", "unregistered", "updated", "activity", "restarted", "warning"}
 
 // String names the event kind; a value outside the constants is named
 // "EventKind(42)" rather than panicking (it comes from a caller's bug, and a
@@ -50,9 +54,10 @@ func (k EventKind) String() string {
 // Event is one change to one run. Info is a copy of the run as of the event;
 // it is empty for EventOutput.
 type Event struct {
-	Kind  EventKind
-	RunID int64
-	Info  ProcessInfo
+	Kind    EventKind
+	RunID   int64
+	Info    ProcessInfo
+	Message string // EventWarning's
 }
 
 // subscriber queues events for one Subscribe call. A goroutine pumps the
@@ -161,6 +166,13 @@ func (r *Registry) publish(e Event) {
 		s.push(e)
 	}
 	r.subsMu.Unlock()
+}
+
+// Warn tells subscribers of a problem beside run runID (0: none in
+// particular) that does not stop it, with EventWarning; it is also logged.
+func (r *Registry) Warn(runID int64, message string) {
+	r.Logger().Warn(message, "run", runID)
+	r.publish(Event{Kind: EventWarning, RunID: runID, Message: message})
 }
 
 // NotifyOutput tells subscribers that a run's output or screen changed. The

@@ -14,6 +14,7 @@ func TestEnumStringsAreTotal(t *testing.T) {
 		{EventRegistered, "registered"},
 		{EventUpdated, "updated"},
 		{EventRestarted, "restarted"},
+		{EventWarning, "warning"},
 		{EventKind(42), "EventKind(42)"},
 		{EventKind(-1), "EventKind(-1)"},
 		{KindSidecar, "sidecar"},
