@@ -1,0 +1,100 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// startHere runs corral with args in dir, as a person who cd'd there would.
+func startHere(t *testing.T, dir string, args ...string) *term {
+	t.Helper()
+	line := "cd " + shellQuote(dir) + " && exec " + shellQuote(binary)
+	for _, a := range args {
+		line += " " + shellQuote(a)
+	}
+	return startIn(t, 120, 30, "sh", "-c", line)
+}
+
+// corral.toml in the current directory starts its runs at launch, each
+// named, in its dir with its env; one whose dir is missing is a failed row
+// and the others start.
+func TestProjectFileStartsNamedRuns(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "sub-7372"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	toml := `[[run]]
+name = "alpha"
+command = ["sh", "-c", "echo out-alpha-7371 $GREETING_7371; exec sleep 7371"]
+env = { GREETING_7371 = "hello-7371" }
+
+[[run]]
+name = "beta"
+command = "sh -c 'echo out-beta-7372 in $(basename $(pwd)); exec sleep 7372'"
+dir = "sub-7372"
+
+[[run]]
+name = "gamma"
+command = "sleep 7373"
+dir = "missing-7373"
+
+[[run]]
+name = "later"
+command = "sleep 7374"
+autostart = false
+`
+	if err := os.WriteFile(filepath.Join(dir, "corral.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startHere(t, dir)
+	s := tm.waitFor("the three rows", func(s string) bool {
+		return row(s, "alpha") != "" && row(s, "beta") != "" && row(s, "gamma") != ""
+	})
+	if strings.Contains(s, "later") || strings.Contains(s, "7374") {
+		t.Fatalf("a run with autostart = false was started:\n%s", s)
+	}
+	if !strings.Contains(row(s, "gamma"), "failed") {
+		t.Fatalf("the run with a missing dir is not a failed row:\n%s", s)
+	}
+	// The selected first row shows its output; then the second's.
+	tm.waitText("out-alpha-7371 hello-7371")
+	tm.keys("Down")
+	tm.waitText("out-beta-7372 in sub-7372")
+	tm.keys("Down")
+	tm.waitText(`corral: could not start: corral.toml:12: run "gamma": dir /`)
+}
+
+// A project file with errors stops corral before the UI, with status 2 and
+// every error at its line.
+func TestProjectFileErrorsStopCorral(t *testing.T) {
+	dir := t.TempDir()
+	toml := "[[run]]\nname = \"a\"\ncommand = \"x\"\n\n[[run]]\nname = \"a\"\nrestart = \"sometimes\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startHere(t, dir, "--project", "p.toml")
+	s := tm.waitText("[exit 2]")
+	for _, want := range []string{
+		`corral: p.toml:5: run "a" command: missing`,
+		`p.toml:6: run "a" name: "a" is defined twice (first at line 2)`,
+		`p.toml:7: run "a" restart: must be "no", "on-failure" or "always", not "sometimes"`,
+	} {
+		if !strings.Contains(strings.ReplaceAll(s, "\n", ""), want) {
+			t.Errorf("the screen lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// --procfile starts a Procfile's processes as named runs.
+func TestProcfileStartsItsProcesses(t *testing.T) {
+	dir := t.TempDir()
+	procfile := "# services\nweb7375: sh -c 'echo out-web-7375 && exec sleep 7375'\n\nworker7376: sleep 7376\n"
+	if err := os.WriteFile(filepath.Join(dir, "Procfile"), []byte(procfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startHere(t, dir, "--procfile", "Procfile")
+	tm.waitFor("both rows", func(s string) bool { return row(s, "web7375") != "" && row(s, "worker7376") != "" })
+	tm.waitText("out-web-7375")
+}
