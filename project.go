@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 
 	"corral/config"
@@ -18,8 +19,15 @@ func projectRuns(o options, cfg *config.Config) ([]project.Run, error) {
 	path, explicit := o.projectPath, o.projectPath != ""
 	if !explicit {
 		path = project.FileName
+		if sameFile(path, o.configPath) {
+			path = "" // a configuration kept as ./corral.toml (--config corral.toml) is not a project
+		}
 	}
-	runs, err := project.Load(path, explicit, cfg)
+	var runs []project.Run
+	var err error
+	if path != "" {
+		runs, err = project.Load(path, explicit, cfg)
+	}
 	if err != nil || o.procfile == "" {
 		return runs, err
 	}
@@ -28,6 +36,16 @@ func projectRuns(o options, cfg *config.Config) ([]project.Run, error) {
 		return nil, err
 	}
 	return project.Join(runs, procs)
+}
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // startProject launches the project's runs that start at launch, each with
