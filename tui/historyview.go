@@ -256,8 +256,9 @@ func (m *Model) historyHelp() helpKeys {
 	if m.past.logRun != 0 {
 		back = withHelp(k.Cancel, "close log")
 	}
-	return helpKeys{withHelp(k.Submit, "open log"), withHelp(k.Restart, "run again"), k.Resume, k.Delete,
-		k.Filter, back, k.Help, k.Up, k.Down}
+	// Back comes early: it is what a person in a view they opened needs.
+	return helpKeys{withHelp(k.Submit, "open log"), back, withHelp(k.Restart, "run again"), k.Resume, k.Delete,
+		k.Filter, k.Help, k.Up, k.Down}
 }
 
 // historyFullHelp is the help that the help key shows in the history view.
