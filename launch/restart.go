@@ -34,6 +34,21 @@ func (l *Launcher) Stop(runID int64) error {
 	return nil
 }
 
+// Restartable reports whether Restart may be asked for a run: nil for a
+// run corral started or tried to start, live or ended; an error wrapping
+// registry.ErrAdopted for an adopted run (corral cannot start it), or
+// registry.ErrNotFound. An interface asks it before asking anything else.
+func (l *Launcher) Restartable(runID int64) error {
+	rec := l.recordOf(runID)
+	switch {
+	case rec == nil:
+		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
+	case rec.adopted:
+		return fmt.Errorf("restart run %d: %w", runID, registry.ErrAdopted)
+	}
+	return nil
+}
+
 // Restart starts a run corral started again, in place: the same run id, row
 // and name, its earlier output kept above a restart marker line
 // (registry.Reopen, spawn.Spawner.Restart). The run is started from the
@@ -52,13 +67,10 @@ func (l *Launcher) Stop(runID int64) error {
 // the first start's, its end becomes the last end), and the run's log is
 // appended to, with the same marker line between the lives.
 func (l *Launcher) Restart(runID int64) error {
+	if err := l.Restartable(runID); err != nil {
+		return err
+	}
 	rec := l.recordOf(runID)
-	if rec == nil {
-		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
-	}
-	if rec.adopted {
-		return fmt.Errorf("restart run %d: %w", runID, registry.ErrAdopted)
-	}
 	info, ok := l.reg.Process(runID)
 	if !ok {
 		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
@@ -81,6 +93,12 @@ func (l *Launcher) Restart(runID int64) error {
 	spec := b.spec
 	spec.Run.RunID = runID
 	spec.Env = append(spec.Env, l.hookEnv(runID)...)
+	l.mu.Lock()
+	rec.req = req // a later restart resumes the same conversation
+	// A run that could not start has no activity settings yet; the state
+	// loop reads them on the EventRestarted that follows.
+	rec.activity = b.rec.activity
+	l.mu.Unlock()
 	if p := l.sp.Proc(runID); p != nil {
 		// The old reader closes the run's log when it ends: it must have
 		// ended before the log is opened again.
@@ -97,9 +115,6 @@ func (l *Launcher) Restart(runID int64) error {
 	if err != nil {
 		return fmt.Errorf("restart run %d: %w", runID, err)
 	}
-	l.mu.Lock()
-	rec.req = req // a later restart resumes the same conversation
-	l.mu.Unlock()
 	if req.Agent != "" {
 		follow(l.follower, p.RunID(), b.agent, spec.Run.Kind, spec.Run.ProjectPath, b.rec.activity.Hooks)
 	}
@@ -198,5 +213,8 @@ func (l *Launcher) build(req tui.Request) (built, error) {
 	// and where Claude Code keeps its transcripts.
 	b.spec.Dir = l.projectOf(dir)
 	b.spec.Run.ProjectPath = b.spec.Dir
+	if req.Env != "" { // the request's variables: after the entry's, before corral's own
+		b.spec.Env = append(b.spec.Env, strings.Split(strings.TrimSuffix(req.Env, "\x00"), "\x00")...)
+	}
 	return b, nil
 }

@@ -30,7 +30,7 @@ func nonEmpty(lines []string) []string {
 func TestRestartInPlace(t *testing.T) {
 	r := newRig(t)
 	store := r.withHistory(t)
-	id, err := r.l.Launch(tui.Request{Command: `sh -c 'echo first-7321; exit 3'`, Name: "twice"})
+	id, err := r.l.Launch(tui.Request{Command: `sh -c 'echo first-$N_7321; exit 3'`, Name: "twice", Env: "N_7321=7321\x00"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +135,9 @@ func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := r.l.Restartable(adopted); !errors.Is(err, registry.ErrAdopted) {
+		t.Fatalf("Restartable of an adopted run: %v, want ErrAdopted", err)
+	}
 	if err := r.l.Restart(adopted); !errors.Is(err, registry.ErrAdopted) {
 		t.Fatalf("restart of an adopted run: %v, want ErrAdopted", err)
 	}
@@ -145,7 +148,10 @@ func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
 		t.Fatalf("restart of an unknown run: %v", err)
 	}
 
-	failed := r.l.Fail(tui.Request{Command: `sh -c 'echo fixed-7323'`}, errors.New("it was missing"))
+	failed := r.l.Fail(tui.Request{Agent: "claude-run", Task: "retried"}, errors.New("it was missing"))
+	if err := r.l.Restartable(failed); err != nil {
+		t.Fatalf("Restartable of a failed start: %v", err)
+	}
 	if err := r.l.Restart(failed); err != nil {
 		t.Fatal(err)
 	}
@@ -153,9 +159,18 @@ func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
 		info, _ := r.reg.Process(failed)
 		return info.Restarts == 1 && info.Status == registry.StatusExited
 	})
-	lines := nonEmpty(r.reg.Output(failed).Tail(10))
-	if len(lines) != 3 || !strings.Contains(lines[0], "it was missing") || !strings.HasPrefix(lines[1], "── restarted ") ||
-		lines[2] != "fixed-7323" {
+	lines := nonEmpty(r.reg.Output(failed).Tail(20))
+	if len(lines) < 3 || !strings.Contains(lines[0], "it was missing") || !strings.HasPrefix(lines[1], "── restarted ") ||
+		!strings.Contains(lines[2], `"type":"system"`) {
 		t.Fatalf("output %q", lines)
+	}
+	// It is followed as the agent it is: its one-shot run is over once its
+	// result came, not active as a plain command's output would be.
+	r.until(t, "the agent's end state", func() bool {
+		info, _ := r.reg.Process(failed)
+		return info.Activity.State != 0
+	})
+	if info, _ := r.reg.Process(failed); info.Activity.State == registry.StateActive || info.Activity.State == registry.StateQuiet {
+		t.Fatalf("the retried agent is followed as a command: %v", info.Activity.State)
 	}
 }
