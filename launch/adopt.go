@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"corral/internal/cmdname"
 	"corral/internal/proc"
 	"corral/registry"
 	"corral/tui"
@@ -114,7 +115,8 @@ var agentMarkers = []struct{ name, marker string }{
 	{"aider", "/aider-"},
 }
 
-// agentName recognises the agent behind a command line, else names its program.
+// agentName recognises the agent behind a command line, else names its
+// first real program (cmdname).
 func agentName(argv []string) string {
 	for _, a := range argv[:min(len(argv), 2)] {
 		for _, m := range agentMarkers {
@@ -123,5 +125,5 @@ func agentName(argv []string) string {
 			}
 		}
 	}
-	return filepath.Base(argv[0])
+	return cmdname.Argv(argv)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"corral/history"
+	"corral/internal/cmdname"
 	"corral/registry"
 )
 
@@ -78,17 +79,13 @@ func (r *recorder) begin(id int64, spec []string, dir string, cfg registry.Regis
 	}
 }
 
-// nameOf is the name the history shows: the catalog entry's, or the
-// program's.
+// nameOf is the name the history shows: the catalog entry's, or that of
+// the first real program of argv (cmdname).
 func nameOf(agent string, argv []string) string {
-	if agent != "" || len(argv) == 0 {
+	if agent != "" {
 		return agent
 	}
-	prog := argv[0]
-	if i := strings.LastIndexByte(prog, '/'); i >= 0 {
-		prog = prog[i+1:]
-	}
-	return prog
+	return cmdname.Argv(argv)
 }
 
 // event records what a registry event changes of a run's record.
@@ -106,7 +103,7 @@ func (r *recorder) event(e registry.Event, begun bool) {
 		argv := strings.Fields(info.Command)
 		r.queue(func(s *history.Store) error {
 			return s.Begin(history.Run{ID: info.RunID, Kind: info.Kind.String(), Agent: info.AgentName,
-				Name: or(info.Name, nameOf(info.AgentName, argv)), Argv: argv, Dir: info.ProjectPath, PID: info.PID,
+				Name: or(info.Name, or(info.AgentName, cmdname.Name(info.Command))), Argv: argv, Dir: info.ProjectPath, PID: info.PID,
 				StartedAt: info.StartedAt, Status: history.StatusRunning, SessionID: info.SessionID,
 				Model: info.Model, Task: info.Task})
 		})
