@@ -622,3 +622,30 @@ func TestGoldenOrphanBanner(t *testing.T) {
 		})
 	}
 }
+
+func TestHistoryFollowsAResize(t *testing.T) {
+	m, _, _ := newHistoryModel(t, 120, 40, Options{})
+	openHistory(t, m)
+	press(m, "end") // 1000008, the last row: in sight at 40 rows, not at 12
+	update(m, tea.WindowSizeMsg{Width: 40, Height: 12})
+	if row := lineWith(screenText(m), "1000008"); !strings.HasPrefix(row, "1000008") {
+		t.Fatalf("the selected row went out of sight in the smaller window:\n%s", screenText(m))
+	}
+
+	// The open log is wrapped again at the new width.
+	m, _, _ = newHistoryModel(t, 120, 40, Options{})
+	openHistory(t, m)
+	press(m, "down")
+	feed(m, press(m, "enter"))
+	if start := lineWith(screenText(m), "a very long line"); len(start) != 120 {
+		t.Fatalf("at 120 columns the long line starts with %d characters: %q", len(start), start)
+	}
+	update(m, tea.WindowSizeMsg{Width: 40, Height: 12})
+	if start := lineWith(screenText(m), "a very long line"); start != "a very long line 01234567890123456789012" {
+		t.Fatalf("the log was not wrapped again at 40 columns: %q\n%s", start, screenText(m))
+	}
+	press(m, "home")
+	if s := screenText(m); !strings.Contains(s, "… 2.5 MB of earlier") {
+		t.Fatalf("home after the resize:\n%s", s)
+	}
+}

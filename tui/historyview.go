@@ -129,9 +129,15 @@ func (m *Model) historyLines(h int) []string {
 		}
 		return append(lines, m.theme.Subtle.Render(msg))
 	}
+	// The selection shows even when a resize came after the last move.
+	top, visible := m.past.top, max(h-1, 1)
+	if i := pastRow(rows, m.past.selected); i >= 0 {
+		top = min(max(top, i-visible+1), i)
+	}
+	top = max(min(top, len(rows)-visible), 0)
 	now := m.now()
-	end := min(m.past.top+h-1, len(rows))
-	for _, r := range rows[m.past.top:end] {
+	end := min(top+visible, len(rows))
+	for _, r := range rows[top:end] {
 		var b strings.Builder
 		selected := r.ID == m.past.selected
 		for _, c := range cols {
@@ -192,7 +198,8 @@ func (m *Model) historyPaneLines(h int) []string {
 	case p.logRun == r.ID && !p.logLoaded:
 		return []string{t.Subtle.Render("loading the log…")}
 	case p.logRun == r.ID:
-		end := len(p.wrapped) - p.scroll
+		// A resize may have left fewer lines than the scroll was from.
+		end := len(p.wrapped) - min(p.scroll, max(len(p.wrapped)-h, 0))
 		start := max(end-h, 0)
 		lines := make([]string, 0, end-start)
 		for i := start; i < end; i++ {
