@@ -16,12 +16,17 @@ import (
 	"github.com/google/uuid"
 )
 
-// Stop stops a run's whole process tree as registry.KillProcess does
-// (SIGTERM, the grace period, SIGKILL), and waits for it: call it from a
-// command, not from Update. A run that has ended with nothing left running
-// is stopped already. The run stays listed, killed, and Restart can start
-// it again in its row.
+// Stop stops a run corral started: its whole process tree as
+// registry.KillProcess does (SIGTERM, the grace period, SIGKILL), and waits
+// for it: call it from a command, not from Update. A run that has ended
+// with nothing left running is stopped already. The run stays listed,
+// killed, and Restart can start it again in its row. An adopted run is
+// refused (registry.ErrAdopted): it could not be started again, and
+// KillProcess is what ends it.
 func (l *Launcher) Stop(runID int64) error {
+	if err := l.ours("stop", runID); err != nil {
+		return err
+	}
 	gone, err := l.reg.KillProcess(context.Background(), runID)
 	if err != nil {
 		return fmt.Errorf("stop run %d: %w", runID, err)
@@ -38,13 +43,17 @@ func (l *Launcher) Stop(runID int64) error {
 // run corral started or tried to start, live or ended; an error wrapping
 // registry.ErrAdopted for an adopted run (corral cannot start it), or
 // registry.ErrNotFound. An interface asks it before asking anything else.
-func (l *Launcher) Restartable(runID int64) error {
+func (l *Launcher) Restartable(runID int64) error { return l.ours("restart", runID) }
+
+// ours reports whether corral started (or tried to start) a run, as an
+// error for verb when not.
+func (l *Launcher) ours(verb string, runID int64) error {
 	rec := l.recordOf(runID)
 	switch {
 	case rec == nil:
-		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
+		return fmt.Errorf("%s run %d: %w", verb, runID, registry.ErrNotFound)
 	case rec.adopted:
-		return fmt.Errorf("restart run %d: %w", runID, registry.ErrAdopted)
+		return fmt.Errorf("%s run %d: %w", verb, runID, registry.ErrAdopted)
 	}
 	return nil
 }

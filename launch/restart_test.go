@@ -144,6 +144,9 @@ func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
 	if info, _ := r.reg.Process(adopted); info.PID != cmd.Process.Pid || !info.Status.Live() {
 		t.Fatalf("the refused restart touched the adopted run: %+v", info)
 	}
+	if err := r.l.Stop(adopted); !errors.Is(err, registry.ErrAdopted) || !r.reg.IsProcessRunning(adopted) {
+		t.Fatalf("stop of an adopted run: %v, want ErrAdopted and the run alive", err)
+	}
 	if err := r.l.Restart(4242); !errors.Is(err, registry.ErrNotFound) {
 		t.Fatalf("restart of an unknown run: %v", err)
 	}
@@ -172,5 +175,38 @@ func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
 	})
 	if info, _ := r.reg.Process(failed); info.Activity.State == registry.StateActive || info.Activity.State == registry.StateQuiet {
 		t.Fatalf("the retried agent is followed as a command: %v", info.Activity.State)
+	}
+}
+
+// Stop ends a run and leaves it listed, killed, to be started again in its
+// row; stopping an ended run is not an error.
+func TestStopThenStartAgain(t *testing.T) {
+	r := newRig(t)
+	id, err := r.l.Launch(tui.Request{Command: "sleep 7324"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := r.l.sp.Proc(id).Pid()
+	if err := r.l.Stop(id); err != nil {
+		t.Fatal(err)
+	}
+	if info, ok := r.reg.Process(id); !ok || info.Status != registry.StatusKilled {
+		t.Fatalf("after Stop: %+v", info)
+	}
+	if err := r.l.Stop(id); err != nil {
+		t.Fatalf("stop of a stopped run: %v", err)
+	}
+	if err := r.l.Restart(id); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := r.reg.Process(id)
+	if !info.Status.Live() || info.PID == pid || info.Restarts != 1 {
+		t.Fatalf("started again: %+v", info)
+	}
+	if err := r.l.Stop(id); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := r.reg.Process(id); info.Status != registry.StatusKilled || info.Restarts != 1 {
+		t.Fatalf("stopped again: %+v", info)
 	}
 }
