@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,7 +17,7 @@ import (
 
 // Update handles one message. It does no IO: registry and launcher calls
 // run in the commands it returns.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	if o, ok := msg.(outputMsg); ok && o.id != m.selected {
 		// Output of a run that is not shown changes nothing on screen: keep
 		// the view (a flooding run sends hundreds of these a second).
@@ -27,6 +28,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// screen follow the state the message left.
 	defer m.settle()
 	defer m.updateKeyStates()
+	defer func() { cmd = tea.Batch(cmd, m.expireStatus()) }()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -36,6 +38,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refreshPane()
 		return m, m.resizeAll()
 	case runEventMsg:
+		if msg.ev.Kind == registry.EventWarning { // beside a run: its row stays as it is
+			m.setError(errors.New(msg.ev.Message))
+			return m, waitEvent(m.events)
+		}
 		return m, tea.Batch(waitEvent(m.events), m.applyEvent(msg.ev))
 	case outputMsg:
 		return m, tea.Batch(waitEvent(m.events), m.onOutput(msg.id))
@@ -70,7 +76,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case launchedMsg:
 		return m, m.onLaunched(msg)
 	case cleanedMsg:
+		if len(msg.ids) == 0 {
+			m.setStatus("nothing to clean up")
+			return m, nil
+		}
 		m.setStatus(fmt.Sprintf("cleaned up %d ended run%s", len(msg.ids), noun(len(msg.ids), "", "s")))
+		return m, nil
+	case stoppedMsg, restartedMsg, killedShownMsg:
+		m.onStopStart(msg)
+		return m, nil
+	case statusExpiredMsg:
+		m.onStatusExpired(msg)
 		return m, nil
 	case adoptedMsg:
 		if msg.err != nil {
@@ -148,6 +164,9 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 	case found:
 		cmd = m.noticeFor(m.runs[i], e.Info)
 		m.runs[i] = e.Info
+		if e.Kind == registry.EventRestarted {
+			cmd = tea.Batch(cmd, m.onRestarted(e.RunID))
+		}
 	default:
 		m.runs = append(m.runs, registry.ProcessInfo{})
 		copy(m.runs[i+1:], m.runs[i:])
@@ -216,10 +235,6 @@ func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
 			m.form.setError(msg.err)
 			return nil
 		}
-		if msg.restart != 0 {
-			m.setError(fmt.Errorf("run %d not restarted: %w", msg.restart, msg.err))
-			return nil
-		}
 		if msg.again != 0 {
 			what := "started again"
 			if msg.resumed {
@@ -239,8 +254,6 @@ func (m *Model) onLaunched(msg launchedMsg) tea.Cmd {
 	}
 	m.selectRun(msg.id)
 	switch {
-	case msg.restart != 0:
-		m.setStatus(fmt.Sprintf("run %d restarted as run %d", msg.restart, msg.id))
 	case msg.resumed:
 		m.setStatus(fmt.Sprintf("run %d resumes run %d", msg.id, msg.again))
 	case msg.again != 0:
@@ -300,7 +313,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.askQuit(msg)
 	case key.Matches(msg, k.Help):
-		m.showHelp = !m.showHelp
+		m.showHelp, m.helpTop = !m.showHelp, 0
 		m.relayout()
 		m.ensureVisible()
 		m.refreshPane()
@@ -312,6 +325,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.moveSelection(-len(m.runs))
 	case key.Matches(msg, k.Last):
 		m.moveSelection(len(m.runs))
+	case m.helpScrolls() && pressed(msg, k.PageUp, k.PageDown):
+		m.scrollHelp(pressed(msg, k.PageDown))
 	case key.Matches(msg, k.PageUp):
 		_, h := m.paneSize()
 		m.scrollPane(max(h-1, 1))
@@ -338,6 +353,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.jumpToWaiting()
 	case pressed(msg, k.History):
 		return m.openHistory()
+	case key.Matches(msg, k.Cancel) && (m.showHelp || m.filter.Value() != ""):
+		m.cancelHelpOrFilter()
 	case key.Matches(msg, k.Cancel) && m.banner() != "":
 		m.bannerOff = true
 		m.setStatus("banner hidden: " + hints("", keyHint{keysOf(k.Adopt), "still lists them"}))
@@ -346,8 +363,12 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.adopt = newAdoptList(m.keys, m.width)
 		m.setStatus("")
 		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
+	case pressed(msg, k.Zoom):
+		return m.toggleZoom()
+	case key.Matches(msg, k.KillShown):
+		return m.killShown()
 	case !hasSel:
-		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw, k.Resume) {
+		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw, k.Resume, k.Stop, k.Start) {
 			s := "no run selected"
 			if h := hint(k.New); h != "" {
 				s += fmt.Sprintf(": press %s to start one", h)
@@ -356,13 +377,13 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Kill) && !sel.Status.Live():
 		// Enabled on an ended run only for what it left running.
-		m.ask(fmt.Sprintf("Kill what run %d (%s) left running (%d %s)? SIGTERM, then SIGKILL after the grace period.",
-			sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes")), killCmd(m.reg, sel.RunID))
+		m.askMore(fmt.Sprintf("Kill what run %d (%s) left running (%d %s)?", sel.RunID, runName(sel), sel.Leftover,
+			noun(sel.Leftover, "process", "processes")), "SIGTERM, then SIGKILL after the grace period.", killCmd(m.reg, sel.RunID))
 	case pressed(msg, k.Kill) && !k.Kill.Enabled():
 		m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
 	case key.Matches(msg, k.Kill):
-		m.ask(fmt.Sprintf("Kill run %d (%s, pid %d)? SIGTERM, then SIGKILL after the grace period.",
-			sel.RunID, runName(sel), sel.PID), killCmd(m.reg, sel.RunID))
+		m.askMore(fmt.Sprintf("Kill run %d (%s, pid %d)?", sel.RunID, runName(sel), sel.PID),
+			"SIGTERM, then SIGKILL after the grace period.", killCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Unregister):
 		q := fmt.Sprintf("Remove run %d (%s) from the list?", sel.RunID, runName(sel))
 		switch {
@@ -376,14 +397,12 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 				sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes"), noun(sel.Leftover, "s", ""))
 		}
 		m.ask(q, unregisterCmd(m.reg, sel.RunID))
-	case key.Matches(msg, k.Restart):
-		w, h := m.paneSize()
-		cmd := restartCmd(m.reg, m.launch, sel.RunID, w, h)
-		if sel.Status.Live() {
-			m.ask(fmt.Sprintf("Restart run %d (%s)? It is killed first.", sel.RunID, runName(sel)), cmd)
-			return nil
-		}
-		return cmd
+	case pressed(msg, k.Restart): // disabled, it says why not
+		return m.restartRun(sel)
+	case pressed(msg, k.Stop):
+		return m.stopRun(sel)
+	case pressed(msg, k.Start):
+		return m.startRun(sel)
 	case pressed(msg, k.Focus) && !k.Focus.Enabled():
 		m.setStatus(fmt.Sprintf("run %d takes no input (%s)", sel.RunID, statusText(sel, m.now())))
 	case key.Matches(msg, k.Focus):
@@ -748,6 +767,6 @@ func (m *Model) resizeAll() tea.Cmd {
 	return resizeCmd(screens, w, h)
 }
 
-func (m *Model) setStatus(s string) { m.status, m.statusErr = s, false }
+func (m *Model) setStatus(s string) { m.status, m.statusErr = s, false; m.statusSet++ }
 
 func (m *Model) setError(err error) { m.status, m.statusErr = err.Error(), true }
