@@ -40,12 +40,12 @@ func TestNewRunFromTheForm(t *testing.T) {
 	}
 }
 
-// 3. k on a TERM-ignoring tree: the countdown shows, the row ends killed,
-// and nothing of the tree is left.
+// 3. k on a tree that ignores HUP and TERM: the countdown shows, the row ends
+// killed, and nothing of the tree is left.
 func TestKillATreeLeavesNothing(t *testing.T) {
 	cfg := writeConfig(t, "[settings]\nkill_grace = \"2s\"\n")
 	tm := startCorral(t, 120, 30, "--config", cfg,
-		"sh -c 'trap \"\" TERM; sleep 1000 & sleep 1000 & echo tree-ready; wait'")
+		"sh -c 'trap \"\" HUP TERM; sleep 1000 & sleep 1000 & echo tree-ready; wait'")
 	s := tm.waitText("tree-ready")
 	leader := rowPID(t, s, "1000000")
 	tree := liveInSession(leader)
@@ -67,7 +67,8 @@ func TestKillATreeLeavesNothing(t *testing.T) {
 	}
 }
 
-// 4. k on a child that exits on TERM: shown gone at once, not after the grace.
+// 4. k on a child that exits on the first signal (HUP, which comes with
+// TERM): shown gone at once, not after the grace.
 func TestKillOfATermObeyingChildShowsAtOnce(t *testing.T) {
 	tm := startCorral(t, 120, 30, "sh -c 'echo obeys; exec sleep 1000'")
 	s := tm.waitText("obeys")
@@ -76,7 +77,7 @@ func TestKillOfATermObeyingChildShowsAtOnce(t *testing.T) {
 	tm.waitText("Kill run 1000000")
 	began := time.Now()
 	tm.keys("y")
-	tm.waitFor("killed", func(s string) bool { return strings.Contains(row(s, "1000000"), "killed TERM") })
+	tm.waitFor("killed", func(s string) bool { return strings.Contains(row(s, "1000000"), "killed HUP") })
 	took := time.Since(began)
 	t.Logf("from y to the row showing killed: %v (grace 5 s)", took)
 	if took > 2*time.Second {
