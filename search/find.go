@@ -21,7 +21,10 @@ import (
 // character never equals an ASCII one), except in the rare line that holds
 // the Kelvin sign or the long s when the needle has a k or an s, the only
 // ASCII letters that fold to a non-ASCII character: those lines, and every
-// line for a non-ASCII needle, are searched character by character.
+// line for a non-ASCII needle, are searched character by character. A line
+// is only looked at for those two characters when it could match: when it
+// holds the anchor, which is not a k or an s if the needle has another
+// letter, or before a match found byte by byte.
 type finder struct {
 	needle string
 	fold   bool
@@ -29,12 +32,14 @@ type finder struct {
 	// bytewise: the needle (lowered when folding) is cmp, compared byte
 	// by byte; aoff is the byte offset of the anchor, a0 and a1 its two
 	// cases. special are the non-ASCII characters the needle's k and s
-	// fold to: a line with one is searched by the characters.
-	bytewise bool
-	cmp      string
-	aoff     int
-	a0, a1   byte
-	special  []string
+	// fold to: a line with one is searched by the characters; anchorSpec
+	// says the anchor is a k or an s (the needle has no other letter).
+	bytewise   bool
+	cmp        string
+	aoff       int
+	a0, a1     byte
+	special    []string
+	anchorSpec bool
 
 	// Otherwise, and for the lines with a special character: the needle's
 	// characters, compared one by one; anchor is the index of the anchor
@@ -62,6 +67,11 @@ func newFinder(needle string, fold bool) *finder {
 			if fold {
 				b[i] = lowerASCII[c]
 				cost = byteCost(b[i])
+				if b[i] == 'k' || b[i] == 's' {
+					// A line where it is found is also searched for the
+					// Kelvin sign or the long s: about one scan more.
+					cost += 50
+				}
 			}
 			if cost < bestCost {
 				best, bestCost = i, cost
@@ -81,6 +91,7 @@ func newFinder(needle string, fold bool) *finder {
 		if strings.IndexByte(f.cmp, 's') >= 0 {
 			f.special = append(f.special, "\u017f")
 		}
+		f.anchorSpec = f.a0 == 'k' || f.a0 == 's'
 		if f.special == nil {
 			return f
 		}
@@ -126,13 +137,30 @@ func (f *finder) index(s string, from int) (start, end int) {
 	switch {
 	case f.needle == "" || from > len(s):
 		return -1, -1
-	case f.bytewise && (f.special == nil || !hasAny(s[from:], f.special)):
-		return f.indexBytes(s, from)
+	case !f.bytewise:
+		return f.indexFold(s, from)
+	}
+	start, end, seen := f.indexBytes(s, from)
+	switch {
+	case f.special == nil:
+		return start, end
+	case start >= 0:
+		// A match with a special character that starts earlier has it
+		// before this one: the two would have as many characters.
+		if !hasAny(s[from:start], f.special) {
+			return start, end
+		}
+	case !seen && !f.anchorSpec:
+		return -1, -1 // every match has the anchor, in one of its two cases
+	case !hasAny(s[from:], f.special):
+		return -1, -1
 	}
 	return f.indexFold(s, from)
 }
 
-func (f *finder) indexBytes(s string, from int) (int, int) {
+// indexBytes is index for a needle compared byte by byte; seen reports
+// whether the anchor was found at all.
+func (f *finder) indexBytes(s string, from int) (start, end int, seen bool) {
 	n := len(f.cmp)
 	last := len(s) - n + f.aoff // the last place the anchor can be
 	// next0 and next1: the next a0 and a1 at or after pos, found again
@@ -153,13 +181,14 @@ func (f *finder) indexBytes(s string, from int) (int, int) {
 		if c > last {
 			break
 		}
+		seen = true
 		start := c - f.aoff
 		if f.fold && equalLower(s[start:start+n], f.cmp) || !f.fold && s[start:start+n] == f.cmp {
-			return start, start + n
+			return start, start + n, true
 		}
 		pos = c + 1
 	}
-	return -1, -1
+	return -1, -1, seen
 }
 
 // indexByteIn returns the index of the first c in s[from:last+1], or

@@ -52,6 +52,7 @@ type PatternError struct {
 	Err     error // the *syntax.Error
 }
 
+// Error returns "bad pattern: " and what is wrong where.
 func (e *PatternError) Error() string {
 	var se *syntax.Error
 	if errors.As(e.Err, &se) {

@@ -106,8 +106,11 @@ func TestRanges(t *testing.T) {
 		{"auth", Plain, "no match here", nil},
 		{"a", Plain, "", nil},
 		{"é", Plain, "café CAFÉ", []Range{{3, 5}, {9, 11}}},
-		{"k", Plain, "\u212a k", []Range{{0, 3}, {4, 5}}},                  // the Kelvin sign is 3 bytes
-		{"ss", Plain, "ſs Ss", []Range{{0, 3}, {4, 6}}},                    // the long s is 2 bytes
+		{"k", Plain, "\u212a k", []Range{{0, 3}, {4, 5}}}, // the Kelvin sign is 3 bytes
+		{"ss", Plain, "ſs Ss", []Range{{0, 3}, {4, 6}}},   // the long s is 2 bytes
+		{"session", Plain, "ſession SESSION", []Range{{0, 8}, {9, 16}}},
+		{"ask", Plain, "a\u017f\u212a ASK", []Range{{0, 6}, {7, 10}}},
+		{"xs", Plain, "xs xſ", []Range{{0, 2}, {3, 6}}},
 		{"日本", Plain, "x日本語 日本", []Range{{1, 7}, {11, 17}}},                // no case at all
 		{"σ", Plain, "ΣΑΣ σ ς", []Range{{0, 2}, {4, 6}, {7, 9}, {10, 12}}}, // Σ, σ and ς fold together
 		{`\d+ms`, Regex, "took 12ms, then 7ms", []Range{{5, 9}, {16, 19}}},
