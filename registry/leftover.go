@@ -28,7 +28,9 @@ func (r *Registry) followLeftovers(ru *run, pid int) {
 	marker := r.Marker(ru.info.RunID)
 	for {
 		tree := treeOf(pid, true, false, marker)
-		if !r.setLeftover(ru, len(tree)) || len(tree) == 0 {
+		more := r.setLeftover(ru, len(tree))
+		ru.doneCounting()
+		if !more || len(tree) == 0 {
 			return
 		}
 		ts := make([]target, 0, len(tree))

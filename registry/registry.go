@@ -238,8 +238,20 @@ type run struct {
 	// then leaves the run stopping until the whole tree is gone.
 	killing  bool
 	killDone chan struct{} // closed when the kill that set killing ends
-	stopOnce sync.Once
-	endOnce  sync.Once
+	// counted is closed once the watcher has first counted what a run
+	// corral started left running after its leader ended (or stopped
+	// without): Reopenable waits for it. nil for runs without a handle.
+	counted   chan struct{}
+	countOnce sync.Once
+	stopOnce  sync.Once
+	endOnce   sync.Once
+}
+
+// doneCounting closes ru.counted, once.
+func (ru *run) doneCounting() {
+	if ru.counted != nil {
+		ru.countOnce.Do(func() { close(ru.counted) })
+	}
 }
 
 // halt ends the run's watcher; safe to call more than once.
@@ -449,6 +461,9 @@ func (r *Registry) register(cfg RegistrationConfig, child Child) (int64, error) 
 		ended: make(chan struct{}),
 		stop:  make(chan struct{}),
 	}
+	if child != nil {
+		ru.counted = make(chan struct{})
+	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -484,6 +499,7 @@ func (r *Registry) watch(ru *run, pid int, start uint64) {
 	defer r.wg.Done()
 	var exit Exit
 	if ru.child != nil {
+		defer ru.doneCounting()
 		select {
 		case <-ru.child.Done():
 			exit = ru.child.Exit()

@@ -25,14 +25,41 @@ func RestartMarker(at time.Time) string {
 	return "── restarted " + at.Format("15:04:05") + " ──"
 }
 
+// countWait bounds how long Reopenable waits for an ended run's first
+// count of what it left running (one scan of the process table).
+const countWait = 2 * time.Second
+
 // Reopenable reports whether Reopen would accept runID now: nil for a run
 // corral started (or tried to start: RecordFailure) that has ended with
 // nothing left running; an error wrapping ErrNotFound, ErrAdopted or
-// ErrActive otherwise. An interface asks it before offering a restart.
+// ErrActive otherwise. Call it before starting the new process: for an
+// ended run it counts what the run left running afresh (after the
+// watcher's first count, which it waits for briefly), so that a restart
+// asked for at the moment the leader ended, or just after a kill of what
+// it left, is judged on the processes as they are. Reopen does not count:
+// the new process, which carries the run's Marker, would be counted among
+// the old one's leftovers.
 func (r *Registry) Reopenable(runID int64) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	ru := r.runs[runID]
 	_, err := r.reopenableLocked(runID)
+	if ru == nil || ru.counted == nil || ru.info.Status.Live() || errors.Is(err, ErrAdopted) {
+		r.mu.Unlock()
+		return err
+	}
+	pid := ru.info.PID
+	r.mu.Unlock()
+	t := time.NewTimer(countWait)
+	defer t.Stop()
+	select {
+	case <-ru.counted:
+	case <-t.C:
+		return fmt.Errorf("reopen run %d: %w (what it left running is still being counted)", runID, ErrActive)
+	}
+	r.setLeftover(ru, len(treeOf(pid, true, false, r.Marker(runID))))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err = r.reopenableLocked(runID)
 	return err
 }
 
@@ -111,7 +138,7 @@ func (r *Registry) Reopen(cfg RegistrationConfig, child Child) error {
 		info.SessionID = cfg.SessionID
 	}
 	ru := &run{info: info, child: child, start: start, out: old.out,
-		ended: make(chan struct{}), stop: make(chan struct{})}
+		ended: make(chan struct{}), stop: make(chan struct{}), counted: make(chan struct{})}
 	// The marker goes in before the new entry is seen: the new process's
 	// reader starts writing only once Reopen has returned.
 	ru.out.AppendLine(RestartMarker(now))
