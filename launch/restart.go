@@ -2,6 +2,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -80,14 +81,19 @@ func (l *Launcher) Restart(runID int64) error {
 		return err
 	}
 	rec := l.recordOf(runID)
-	info, ok := l.reg.Process(runID)
-	if !ok {
-		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
-	}
-	if info.Active() {
+	// Reopenable also waits until what a run that just ended left running
+	// is counted: that is stopped too.
+	switch err := l.reg.Reopenable(runID); {
+	case errors.Is(err, registry.ErrActive):
 		if err := l.Stop(runID); err != nil {
 			return fmt.Errorf("restart: %w", err)
 		}
+	case err != nil:
+		return fmt.Errorf("restart: %w", err)
+	}
+	info, ok := l.reg.Process(runID)
+	if !ok {
+		return fmt.Errorf("restart run %d: %w", runID, registry.ErrNotFound)
 	}
 	l.mu.Lock()
 	req := rec.req

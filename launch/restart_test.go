@@ -2,9 +2,14 @@ package launch
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -209,4 +214,64 @@ func TestStopThenStartAgain(t *testing.T) {
 	if info, _ := r.reg.Process(id); info.Status != registry.StatusKilled || info.Restarts != 1 {
 		t.Fatalf("stopped again: %+v", info)
 	}
+}
+
+// A run whose leader ended but left a process running is restarted with
+// what it left stopped first, even when asked before the registry has
+// published its count.
+func TestRestartStopsWhatTheRunLeftBehind(t *testing.T) {
+	r := newRig(t)
+	t.Cleanup(func() {
+		// Whatever happens to the run, the sleeps this test left are ended
+		// (by pid: only `sleep 7325`, this test's marker).
+		for _, pid := range sleepers(t, "7325") {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	// The leader ends once the process it leaves ignores the hangup.
+	ready := filepath.Join(t.TempDir(), "ready")
+	id, err := r.l.Launch(tui.Request{Command: `sh -c 'sh -c "trap \"\" HUP; : >` + ready +
+		`; exec sleep 7325" >/dev/null 2>&1 & while [ ! -e ` + ready + ` ]; do :; done'`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.until(t, "the leader's exit", func() bool { info, _ := r.reg.Process(id); return !info.Status.Live() })
+	var left []int
+	for deadline := time.Now().Add(10 * time.Second); len(left) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		left = sleepers(t, "7325") // its exec of sleep may come a moment later
+	}
+	if len(left) != 1 {
+		t.Fatalf("left running: %v, want one sleep", left)
+	}
+	if err := r.l.Restart(id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", left[0])); err == nil {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", left[0])); !strings.Contains(string(b), ") Z ") {
+			t.Fatalf("the first life's leftover %d still runs after the restart", left[0])
+		}
+	}
+	if info, _ := r.reg.Process(id); info.Restarts != 1 {
+		t.Fatalf("not restarted: %+v", info)
+	}
+}
+
+// sleepers lists the pids of `sleep arg` processes.
+func sleepers(t *testing.T, arg string) []int {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); string(b) == "sleep\x00"+arg+"\x00" {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
