@@ -68,6 +68,7 @@ func measureLogging(bin, dir, text string, mb, rounds int) (loggingResult, error
 				cfg := map[string]string{"on": onCfg, "off": offCfg}[c]
 				state := filepath.Join(dir, fmt.Sprintf("logging-state-%d-%s", r, c))
 				m, log, err := underCorralLogged(bin, cfg, state, script, wall, len(flood)+bytes.Count(flood, []byte("\n")))
+				_ = os.RemoveAll(state) // a 100 MB log a round adds up
 				if err != nil {
 					return res, fmt.Errorf("history %s: %w", c, err)
 				}
