@@ -292,13 +292,13 @@ func checkAdopts(pids []int) error {
 	return nil
 }
 
-// stopAll stops every run corral started that is still active: TERM, the
-// grace period, KILL; a signal meanwhile skips the rest of the grace. It
+// stopAll stops every run corral started that is still active: HUP and
+// TERM, the grace period, KILL; a signal meanwhile skips the rest of the grace. It
 // then says what it leaves running: adopted runs, released untouched, and
 // runs unregistered while alive, whose terminal closes with corral.
 func stopAll(reg *registry.Registry, sp *spawn.Spawner, grace time.Duration, sh *signals, stderr io.Writer) {
 	if live := reg.Owned(); len(live) > 0 {
-		fmt.Fprintf(stderr, "corral: stopping %d run(s): SIGTERM now, SIGKILL in %s (a second signal or ctrl+c: at once)…\n",
+		fmt.Fprintf(stderr, "corral: stopping %d run(s): SIGHUP and SIGTERM now, SIGKILL in %s (a second signal or ctrl+c: at once)…\n",
 			len(live), grace)
 		ctx, cancel := context.WithTimeout(context.Background(), grace+5*time.Second)
 		defer cancel()
