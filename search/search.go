@@ -189,10 +189,12 @@ type Results struct {
 const checkEvery = 256
 
 // workers is how many sources All searches at once: one core fewer than
-// there are, so that the interface and the runs' output keep one. On two
-// cores that is one: two measured no clear gain there (15 % less wall time
-// at best, within the noise of the shared machine, and more CPU when the
-// limit stops a search early: BenchmarkSearchAllWorkers).
+// there are, so that the interface and the runs' output keep one (a search
+// on every core would hold a keystroke back until the scheduler preempts
+// it). On two cores that is one, and two measured no gain there
+// (BenchmarkSearchAllWorkers on the shared machine: 15 % less wall time in
+// one series, 77 % more in another, and more CPU when the limit stops a
+// search early).
 var workers = max(1, min(runtime.GOMAXPROCS(0)-1, 4))
 
 // All searches sources, given newest first, for q: at most limit hits
