@@ -24,7 +24,7 @@ var keyModes = []struct {
 }{
 	{"in the run list", []string{"quit", "help", "up", "down", "first", "last", "page_up", "page_down",
 		"line_up", "line_down", "top", "bottom", "new", "filter", "cleanup", "history", "adopt", "kill",
-		"unregister", "restart", "focus", "raw", "attention", "resume"}, ""},
+		"unregister", "restart", "stop", "start", "zoom", "kill_shown", "focus", "raw", "attention", "resume"}, ""},
 	{"in a confirmation", []string{"yes", "no", "quit"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field", "next_choice", "prev_choice"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field"}, "the form's text fields"},

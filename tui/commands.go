@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"corral/registry"
@@ -30,8 +29,7 @@ type (
 	launchedMsg struct {
 		id      int64
 		err     error
-		form    bool // from the new-run form: errors go there
-		restart int64
+		form    bool  // from the new-run form: errors go there
 		again   int64 // the past or ended run started again or resumed
 		resumed bool  // again's conversation was resumed
 	}
@@ -95,31 +93,6 @@ func launchCmd(l Launcher, req Request, fromForm bool) tea.Cmd {
 	return func() tea.Msg {
 		id, err := l.Launch(req)
 		return launchedMsg{id: id, err: err, form: fromForm}
-	}
-}
-
-// restartCmd kills a run if it is alive, drops it, and launches its request
-// again at the given size.
-func restartCmd(reg Registry, l Launcher, id int64, cols, rows int) tea.Cmd {
-	return func() tea.Msg {
-		req, ok := l.Request(id)
-		if !ok {
-			return launchedMsg{err: fmt.Errorf("run %d was not started by corral: it cannot be restarted", id), restart: id}
-		}
-		if gone, err := reg.KillProcess(context.Background(), id); err != nil || !gone {
-			if err == nil {
-				err = fmt.Errorf("run %d did not stop", id)
-			}
-			return launchedMsg{err: err, restart: id}
-		}
-		req.Cols, req.Rows = cols, rows
-		nid, err := l.Launch(req)
-		if err == nil {
-			// The old row goes once the new run is up: a command that still
-			// cannot start keeps its failed row and its error.
-			_ = reg.UnregisterProcess(id)
-		}
-		return launchedMsg{id: nid, err: err, restart: id}
 	}
 }
 

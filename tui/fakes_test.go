@@ -133,6 +133,9 @@ type fakeLauncher struct {
 	agents   []Agent
 	requests map[int64]Request
 	detached []int
+	// Stop and Restart record the runs; restartErr is Restart's answer.
+	stopped, restarted []int64
+	restartErr         error
 }
 
 func newFakeLauncher() *fakeLauncher {
@@ -153,6 +156,11 @@ func (l *fakeLauncher) Launch(req Request) (int64, error) {
 	return l.next, nil
 }
 func (l *fakeLauncher) Request(id int64) (Request, bool) { r, ok := l.requests[id]; return r, ok }
+func (l *fakeLauncher) Stop(id int64) error              { l.stopped = append(l.stopped, id); return nil }
+func (l *fakeLauncher) Restart(id int64) error {
+	l.restarted = append(l.restarted, id)
+	return l.restartErr
+}
 func (l *fakeLauncher) Screen(id int64) Screen {
 	if s, ok := l.screens[id]; ok {
 		return s

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 var homeDir, _ = os.UserHomeDir()
@@ -19,21 +20,27 @@ const (
 	fieldTask
 	fieldModel
 	fieldDir
+	fieldName
 	nFields
 )
 
-var fieldNames = [nFields]string{"Command", "Task", "Model", "Directory"}
+var fieldNames = [nFields]string{"Command", "Task", "Model", "Directory", "Name"}
+
+// formLabelWidth is the width of the form's label column (" Directory  ").
+const formLabelWidth = 12
 
 // commandChoice is the chooser entry for a plain command line.
 var commandChoice = Agent{Name: "command", Available: true, Description: "any command line"}
 
-// form is the new-run form: an agent chooser and four text fields.
+// form is the new-run form: an agent chooser and the text fields that the
+// chosen entry uses.
 type form struct {
 	agents []Agent
 	choice int
 	inputs [nFields]textinput.Model
 	focus  int // -1: the chooser; else a field
 	err    string
+	cwd    string // the directory runs start in by default
 }
 
 func (m *Model) openForm() {
@@ -41,15 +48,15 @@ func (m *Model) openForm() {
 	for i := range f.inputs {
 		in := textinput.New()
 		in.Prompt = ""
-		in.SetWidth(max(m.width-formInputMargin, 10))
+		in.SetWidth(max(m.width-formLabelWidth-1, 10)) // the rest of the line after the label
 		f.inputs[i] = in
 	}
 	f.inputs[fieldCommand].Placeholder = "e.g. npm run dev, or sh -c 'make test; sleep 1'"
 	f.inputs[fieldTask].Placeholder = "what the agent should do"
 	f.inputs[fieldModel].Placeholder = "the agent's default"
-	if m.cwd != "" {
-		f.inputs[fieldDir].Placeholder = shortPath(m.cwd) + " (current directory)"
-	}
+	f.inputs[fieldName].Placeholder = "named after the program"
+	f.cwd = m.cwd
+	f.setHints()
 	m.form = f
 	m.mode = modeForm
 	m.status = ""
@@ -57,10 +64,18 @@ func (m *Model) openForm() {
 
 func (f *form) agent() Agent { return f.agents[f.choice] }
 
-// enabled reports whether a field applies to the chosen agent.
+// enabled reports whether a field applies to the chosen entry: the
+// command line to a command, the task and the model to the entries whose
+// command takes them.
 func (f *form) enabled(field int) bool {
-	if field == fieldCommand {
+	a := f.agent()
+	switch field {
+	case fieldCommand:
 		return f.choice == 0
+	case fieldTask:
+		return f.choice != 0 && (a.UsesTask || a.NeedsTask || a.DefaultTask != "")
+	case fieldModel:
+		return f.choice != 0 && (a.UsesModel || a.DefaultModel != "")
 	}
 	return true
 }
@@ -105,9 +120,17 @@ func (f *form) updateInput(msg tea.Msg) tea.Cmd {
 // request validates the form without IO; the launcher checks the rest
 // (program on PATH, directory) and its error comes back to the form.
 func (f *form) request(cols, rows int) (Request, error) {
-	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	// A field the entry does not use sends nothing, even if it was typed
+	// into for another entry.
+	val := func(i int) string {
+		if !f.enabled(i) {
+			return ""
+		}
+		return strings.TrimSpace(f.inputs[i].Value())
+	}
 	a := f.agent()
-	req := Request{Task: val(fieldTask), Model: val(fieldModel), Dir: val(fieldDir), Cols: cols, Rows: rows}
+	req := Request{Task: val(fieldTask), Model: val(fieldModel), Dir: val(fieldDir), Name: val(fieldName),
+		Cols: cols, Rows: rows}
 	if strings.HasPrefix(req.Dir, "~/") && homeDir != "" {
 		req.Dir = homeDir + req.Dir[1:]
 	}
@@ -155,15 +178,7 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 			d = -1
 		}
 		f.choice = (f.choice + d + len(f.agents)) % len(f.agents)
-		a := f.agent()
-		f.inputs[fieldModel].Placeholder = "the agent's default"
-		if a.DefaultModel != "" {
-			f.inputs[fieldModel].Placeholder = a.DefaultModel
-		}
-		f.inputs[fieldTask].Placeholder = "what the agent should do"
-		if a.DefaultTask != "" {
-			f.inputs[fieldTask].Placeholder = a.DefaultTask
-		}
+		f.setHints()
 		f.err = ""
 		return nil
 	}
@@ -228,12 +243,18 @@ type adoptList struct {
 func newAdoptList(k KeyMap, width int) adoptList {
 	in := textinput.New()
 	in.Prompt = " PID: "
+	// Without a width the input shows one character of its placeholder;
+	// with the width left of the prompt, the hint reads in full, in a
+	// shorter form on a narrow screen.
+	w := max(width-ansi.StringWidth(in.Prompt)-1, 10)
+	in.SetWidth(w)
 	in.Placeholder = "type a pid"
 	if pick := keysOf(k.Up, k.Down); pick != "" {
 		in.Placeholder += ", or pick one below with " + pick
+		if ansi.StringWidth(in.Placeholder) > w {
+			in.Placeholder = "a pid, or " + pick + " picks"
+		}
 	}
-	// Without a width the input shows one character of its placeholder.
-	in.SetWidth(max(width-formInputMargin, 10))
 	return adoptList{input: in}
 }
 
@@ -298,4 +319,36 @@ func (m *Model) adoptLines() []string {
 		lines = append(lines, "", t.FormError.Render(" ✗ "+a.err))
 	}
 	return lines
+}
+
+// setHints sets the placeholders that depend on the chosen entry: its
+// default model and task, and the directory it starts in — its own, as
+// the launcher expands it, else the current one.
+func (f *form) setHints() {
+	a := f.agent()
+	f.inputs[fieldModel].Placeholder = "the agent's default"
+	if a.DefaultModel != "" {
+		f.inputs[fieldModel].Placeholder = a.DefaultModel
+	}
+	f.inputs[fieldTask].Placeholder = "what the agent should do"
+	if a.DefaultTask != "" {
+		f.inputs[fieldTask].Placeholder = a.DefaultTask
+	}
+	switch {
+	case a.Dir != "":
+		f.inputs[fieldDir].Placeholder = expandDir(a.Dir) + " (" + a.Name + "'s directory)"
+	case f.cwd != "":
+		f.inputs[fieldDir].Placeholder = shortPath(f.cwd) + " (current directory)"
+	default:
+		f.inputs[fieldDir].Placeholder = ""
+	}
+}
+
+// expandDir expands a leading ~ in a catalog entry's directory, as the
+// launcher does.
+func expandDir(p string) string {
+	if (p == "~" || strings.HasPrefix(p, "~/")) && homeDir != "" {
+		return homeDir + p[1:]
+	}
+	return p
 }

@@ -20,7 +20,11 @@ type KeyMap struct {
 	Kill             key.Binding
 	Unregister       key.Binding
 	New              key.Binding
-	Restart          key.Binding
+	Restart          key.Binding // restart in place: the same row, its output kept
+	Stop             key.Binding // stop a run corral started; its row stays
+	Start            key.Binding // start an ended run again in its row
+	Zoom             key.Binding // the pane takes the whole window, and back
+	KillShown        key.Binding // kill every live run the table shows
 	Focus            key.Binding // type into the selected run
 	Unfocus          key.Binding // leave focus (the only key not sent on)
 	Cleanup          key.Binding
@@ -65,6 +69,10 @@ var Actions = []Action{
 	{"unregister", func(k *KeyMap) *key.Binding { return &k.Unregister }},
 	{"new", func(k *KeyMap) *key.Binding { return &k.New }},
 	{"restart", func(k *KeyMap) *key.Binding { return &k.Restart }},
+	{"stop", func(k *KeyMap) *key.Binding { return &k.Stop }},
+	{"start", func(k *KeyMap) *key.Binding { return &k.Start }},
+	{"zoom", func(k *KeyMap) *key.Binding { return &k.Zoom }},
+	{"kill_shown", func(k *KeyMap) *key.Binding { return &k.KillShown }},
 	{"focus", func(k *KeyMap) *key.Binding { return &k.Focus }},
 	{"unfocus", func(k *KeyMap) *key.Binding { return &k.Unfocus }},
 	{"cleanup", func(k *KeyMap) *key.Binding { return &k.Cleanup }},
@@ -165,6 +173,10 @@ func DefaultKeyMap() KeyMap {
 		Unregister: b([]string{"u"}, "unregister"),
 		New:        b([]string{"n"}, "new run"),
 		Restart:    b([]string{"r"}, "restart"),
+		Stop:       b([]string{"x"}, "stop"),
+		Start:      b([]string{"s"}, "start"),
+		Zoom:       b([]string{"z"}, "zoom"),
+		KillShown:  b([]string{"ctrl+k"}, "kill shown"),
 		Focus:      b([]string{"enter"}, "type into run"),
 		Unfocus:    b([]string{"ctrl+]"}, "leave focus"),
 		Cleanup:    b([]string{"c"}, "clean up ended"),
@@ -192,8 +204,8 @@ func DefaultKeyMap() KeyMap {
 // The actions come first and help and quit before navigation, so that a
 // narrow screen, which cuts the line short, still shows how to get help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.New, k.Kill, k.Unregister, k.Focus, k.Help, k.Quit, k.Attention, k.Up, k.Down, k.Restart,
-		k.Resume, k.Filter, k.History}
+	return []key.Binding{k.New, k.Focus, k.Help, k.Quit, k.Stop, k.Start, k.Restart, k.Kill, k.Zoom, k.Attention,
+		k.Filter, k.Unregister, k.Resume, k.History, k.KillShown, k.Up, k.Down}
 }
 
 // FullHelp is the help that the help key shows, in columns.
@@ -201,8 +213,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.First, k.Last, k.Help, k.Quit},
 		{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Bottom},
-		{k.New, k.Kill, k.Unregister, k.Restart, k.Resume, k.Cleanup, k.Adopt},
-		{k.Focus, k.Unfocus, k.Filter, k.Raw, k.Attention, k.History},
+		{k.New, k.Stop, k.Start, k.Restart, k.Kill, k.Unregister, k.Resume},
+		{k.Cleanup, k.Adopt, k.History, k.Zoom, k.Raw},
+		{k.Focus, k.Unfocus, k.Filter, k.Attention, k.KillShown},
 	}
 }
 
@@ -298,12 +311,16 @@ func (m *Model) updateKeyStates() {
 		{&k.Kill, normal && hasSel && (sel.Status.Live() || sel.Leftover > 0)},
 		{&k.Unregister, normal && hasSel},
 		{&k.Restart, normal && hasSel || hasPast && restartable(past)},
+		{&k.Stop, normal && hasSel && sel.Status.Live() && m.ours(sel.RunID)},
+		{&k.Start, normal && hasSel && !sel.Status.Live() && m.ours(sel.RunID)},
+		{&k.Zoom, normal && (hasSel || m.zoomed)},
+		{&k.KillShown, normal && len(m.killable()) > 0},
 		{&k.Resume, normal && hasSel && resumable(sel.Kind, sel.SessionID, sel.Status.Live()) ||
 			hasPast && resumable(past.Kind, past.SessionID, false)},
 		{&k.Delete, hasPast},
 		{&k.Submit, m.mode != modeHistory || hasPast},
 		{&k.History, (normal || hist) && m.history != nil},
-		{&k.Cancel, m.mode != modeNormal || m.banner() != ""},
+		{&k.Cancel, m.mode != modeNormal || m.banner() != "" || m.showHelp || m.filter.Value() != ""},
 		{&k.Focus, normal && hasSel && sel.Status.Live() && m.launch.Screen(sel.RunID) != nil},
 		{&k.Raw, normal && hasSel},
 		{&k.Cleanup, normal && ended},

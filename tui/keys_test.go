@@ -109,7 +109,8 @@ func remapped(overrides map[string][]string) KeyMap {
 func TestHintsFollowTheBindingsInForce(t *testing.T) {
 	km := remapped(map[string][]string{"kill": {"K"}, "yes": {"o"}, "no": {"x"}, "unregister": {"U"},
 		"new": {"N"}, "adopt": {"A"}, "bottom": {"ctrl+e"}, "filter": {"f"}, "cancel": {"ctrl+g"},
-		"submit": {"ctrl+s"}, "next_field": {"ctrl+n"}, "prev_field": {"ctrl+p"}, "up": {"ctrl+k"}, "down": {"ctrl+j"}})
+		"submit": {"ctrl+s"}, "next_field": {"ctrl+n"}, "prev_field": {"ctrl+p"}, "up": {"ctrl+k"}, "down": {"ctrl+j"},
+		"kill_shown": {"ctrl+x"}})
 	reg := newFakeReg(sampleRuns()...)
 	l := newFakeLauncher()
 	for _, r := range reg.runs {
@@ -211,7 +212,9 @@ func TestHelpShowsOnlyWhatWorksNow(t *testing.T) {
 	}
 
 	m, _, _ = newTestModel(t, 200, 40)
-	has := func(b string) bool { return strings.Contains(stripANSI(m.help.ShortHelpView(m.keys.ShortHelp())), b) }
+	has := func(b string) bool {
+		return strings.Contains(" "+stripANSI(m.help.ShortHelpView(m.keys.ShortHelp())), " "+b)
+	}
 	if !has("k kill") || !has("enter type into run") {
 		t.Fatalf("a running run: %s", m.help.ShortHelpView(m.keys.ShortHelp()))
 	}

@@ -17,15 +17,12 @@ const (
 	// header and two runs, so that moving the selection shows a neighbour.
 	minTableRows = 3
 	// formPaneRows is what the new-run form needs of the pane: its title,
-	// the chooser and its description, four fields, an error and the key
+	// the chooser and its description, five fields, an error and the key
 	// hints with the blank lines between. The adopt list gets as much.
-	formPaneRows = 12
+	formPaneRows = 13
 	// minFormTableRows keeps the table's header and the selected run in
 	// sight while the form or the adopt list takes rows from it.
 	minFormTableRows = 2
-	// formInputMargin is the part of the width the form's inputs leave to
-	// the label column (" Directory  ", 12 cells) and a margin.
-	formInputMargin = 16
 	// scrollAll scrolls more lines than any history holds: to its top, or
 	// (negative) back to live output.
 	scrollAll = 1 << 30
@@ -50,6 +47,10 @@ const maxQuestionLines = 3
 // the table's scroll), and settle calls it after every message.
 func (m *Model) relayout() {
 	l := layout{tableY: 1, help: m.helpLines(), status: m.statusLines()}
+	if m.zoomActive() {
+		m.layout = m.zoomLayout(l)
+		return
+	}
 	if b := m.banner(); b != "" {
 		l.banner = m.theme.Warn.Render(b)
 		l.tableY++

@@ -58,6 +58,14 @@ type Agent struct {
 	NeedsTask    bool
 	DefaultModel string
 	DefaultTask  string
+	// UsesTask and UsesModel say that the entry's command takes a task
+	// ({task}) or a model ({model}): the form shows those fields only
+	// then (also when NeedsTask, DefaultTask or DefaultModel is set).
+	UsesTask  bool
+	UsesModel bool
+	// Dir is the entry's own directory, as the catalog writes it (~ and
+	// $VARs allowed), or "": runs start in the current directory.
+	Dir string
 }
 
 // Request asks for a run: an agent of the catalog, or a command line.
@@ -130,8 +138,16 @@ type History interface {
 type Launcher interface {
 	// Launch starts a run and returns its id.
 	Launch(req Request) (int64, error)
-	// Request returns what a run was launched with, for a restart.
+	// Request returns what a run was launched with, for a restart; false
+	// for a run corral did not start (adopted), which it cannot restart.
 	Request(runID int64) (Request, bool)
+	// Stop stops a run corral started (the registry's kill sequence) and
+	// waits for it; the run stays listed. Called from a command.
+	Stop(runID int64) error
+	// Restart starts a run again in place: the same id, row and name, its
+	// earlier output kept above a marker line; a live run is stopped
+	// first. Called from a command.
+	Restart(runID int64) error
 	// Screen returns the screen of a run, or nil (an adopted process).
 	Screen(runID int64) Screen
 	// Rendered returns a run's output rendered for a person (a Claude
@@ -242,9 +258,17 @@ type Model struct {
 	history   History  // nil: the history is off
 	past      pastView // the history view, open or not
 	showHelp  bool
+	helpTop   int    // first line of the full help shown, when it scrolls
+	zoomed    bool   // the pane has the whole window (zoom.go)
 	layout    layout // set by relayout; View only reads it
 	status    string
 	statusErr bool
+	// Plain status messages expire after statusTTL (0: never): statusSet
+	// counts setStatus calls, statusGen the expiry tick in flight.
+	statusTTL  time.Duration
+	statusSet  int
+	statusSeen int
+	statusGen  int
 
 	// Processes of runs of an earlier corral that still run, until adopted;
 	// the banner that offers them goes on esc (bannerOff).
@@ -300,6 +324,7 @@ type Model struct {
 // answer returns to.
 type confirmation struct {
 	question string
+	detail   string // said after the question when the screen is wide enough
 	yes      tea.Cmd
 	back     mode // the mode asked from
 }
@@ -322,7 +347,7 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 		attentionFirst: opts.AttentionFirst, notify: opts.Notify, osc: oscFor(opts.TermProgram),
 		inTmux: opts.InTmux, notifyCommand: opts.NotifyCommand, notifyTimeout: notifyCommandTimeout,
 		notified: map[notice]time.Time{}, log: opts.Logger, history: opts.History,
-		orphans: append([]Candidate(nil), opts.Orphans...)}
+		orphans: append([]Candidate(nil), opts.Orphans...), statusTTL: defaultStatusTTL}
 	if opts.Warning != "" {
 		m.status, m.statusErr = opts.Warning, true
 	}

@@ -96,7 +96,7 @@ func TestARestartThatFailsKeepsTheOldRow(t *testing.T) {
 		Status: registry.StatusFailed, Exit: registry.Exit{Code: 127}, ExitCode: 127, HasHandle: true})
 	l := newFakeLauncher()
 	l.requests[7] = Request{Command: "missing"}
-	l.err = errors.New("missing: command not found")
+	l.restartErr = errors.New("missing: command not found")
 	m := New(reg, l, Options{Keys: DefaultKeyMap(), Theme: plainTheme(), Now: func() time.Time { return epoch }})
 	update(m, tea.WindowSizeMsg{Width: 100, Height: 20})
 	feed(m, press(m, "r"))

@@ -365,7 +365,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
 	case pressed(msg, k.Zoom):
 		return m.toggleZoom()
-	case key.Matches(msg, k.KillShown):
+	case pressed(msg, k.KillShown): // disabled, it says why not
 		return m.killShown()
 	case !hasSel:
 		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw, k.Resume, k.Stop, k.Start) {

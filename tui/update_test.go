@@ -113,7 +113,7 @@ func TestNewRunFormErrors(t *testing.T) {
 		t.Fatalf("empty command accepted:\n%s", screenText(m))
 	}
 	typeText(m, "make test")
-	press(m, "tab", "tab", "tab")
+	press(m, "tab") // a command takes no task or model: the directory is next
 	typeText(m, "/no/such/dir")
 	l.err = errors.New(`directory "/no/such/dir" does not exist`)
 	feed(m, press(m, "enter"))
@@ -124,7 +124,7 @@ func TestNewRunFormErrors(t *testing.T) {
 		t.Fatalf("launch error not shown inline:\n%s", screenText(m))
 	}
 	// Choosing an unavailable agent says why, and launches nothing.
-	press(m, "tab")                     // back on the chooser (after the last field)
+	press(m, "tab", "tab")              // the name, then back on the chooser (after the last field)
 	press(m, "right", "right", "enter") // shell, claude-run
 	if !strings.Contains(screenText(m), "claude-run is not available: claude is not on PATH") {
 		t.Fatalf("unavailable agent:\n%s", screenText(m))
@@ -353,25 +353,23 @@ func TestCleanupAndRestart(t *testing.T) {
 	if !strings.Contains(m.status, "cleaned up 1 ended run") {
 		t.Fatalf("status %q", m.status)
 	}
-	press(m, "down", "down") // an ended command run: restarts at once
+	press(m, "down", "down") // an ended command run: restarts in place at once
 	feed(m, press(m, "r"))
-	if len(l.reqs) != 1 || l.reqs[0].Command != "npm run dev" || !strings.Contains(m.status, "restarted as run 2001") {
-		t.Fatalf("restart: %+v %q", l.reqs, m.status)
+	if len(l.restarted) != 1 || l.restarted[0] != 1000002 || len(l.reqs) != 0 || m.status != "run 1000002 restarted" {
+		t.Fatalf("restart: %v %+v %q", l.restarted, l.reqs, m.status)
 	}
-	press(m, "up", "up") // a live run: asks first, kills, then starts
+	press(m, "up", "up") // a live run: asks first; the launcher stops it
 	if cmd := press(m, "r"); m.mode != modeConfirm || cmd != nil {
 		t.Fatal("restart of a live run did not ask")
 	}
 	feed(m, press(m, "y"))
-	if k := reg.killed; len(k) == 0 || k[len(k)-1] != 1000000 || len(l.reqs) != 2 {
-		t.Fatalf("killed %v reqs %d", reg.killed, len(l.reqs))
+	if len(l.restarted) != 2 || l.restarted[1] != 1000000 || len(reg.killed) != 0 {
+		t.Fatalf("restarted %v killed %v", l.restarted, reg.killed)
 	}
-	// The fake registry publishes no events, so the new run never shows:
-	// select the sidecar from the top. It was not started by corral.
-	press(m, "g", "down", "down", "down", "down")
-	feed(m, press(m, "r"))
-	if !m.statusErr || !strings.Contains(m.status, "cannot be restarted") {
-		t.Fatalf("restart of a sidecar: %q", m.status)
+	// The sidecar was not started by corral: r says so before asking.
+	press(m, "G")
+	if cmd := press(m, "r"); cmd != nil || m.mode != modeNormal || !strings.Contains(m.status, "cannot restart") {
+		t.Fatalf("restart of a sidecar: mode %v %q", m.mode, m.status)
 	}
 }
 

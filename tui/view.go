@@ -2,14 +2,15 @@ package tui
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"corral/internal/cmdname"
 	"corral/registry"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -17,12 +18,12 @@ import (
 // helpLines renders the help; relayout keeps it in the layout.
 func (m *Model) helpLines() []string {
 	if m.showHelp && m.mode == modeNormal {
-		return strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
+		return m.fullHelpLines(m.keys.FullHelp())
 	}
 	if m.showHelp && m.mode == modeHistory {
-		return strings.Split(m.help.FullHelpView(m.historyFullHelp()), "\n")
+		return m.fullHelpLines(m.historyFullHelp())
 	}
-	return []string{m.help.ShortHelpView(m.modeHelp().ShortHelp())}
+	return []string{m.shortHelpLine(m.modeHelp().ShortHelp())}
 }
 
 func (m *Model) modeHelp() shortHelper {
@@ -137,7 +138,11 @@ func fit(lines []string, n int) []string {
 
 func (m *Model) headerLine() string {
 	if m.mode == modeFilter {
-		return m.theme.Title.Render(m.title) + "  " + m.filter.View()
+		h := m.theme.Title.Render(m.title) + "  "
+		if c := m.shownCount(); c != "" {
+			h += m.theme.Warn.Render(c) + "  "
+		}
+		return h + m.filter.View()
 	}
 	counts := map[registry.Status]int{}
 	for _, r := range m.runs {
@@ -162,7 +167,7 @@ func (m *Model) headerLine() string {
 	}
 	h += strings.Join(parts, sep)
 	if f := m.filter.Value(); f != "" {
-		h += m.theme.Warn.Render("  filter: " + f)
+		h += m.theme.Warn.Render("  " + m.shownCount() + " · filter: " + f)
 	}
 	return h
 }
@@ -188,9 +193,9 @@ func (m *Model) columns() []runColumn {
 		}
 	}
 	cols := []runColumn{
-		{"ID", 7, 0, 2, func(r registry.ProcessInfo, _ time.Time) string { return fmt.Sprint(r.RunID) }},
-		{"KIND", 7, 0, 6, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
-		{"NAME", 8, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
+		m.idColumn(false),
+		{"KIND", 7, 0, 9, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
+		{"NAME", 10, 2, 0, func(r registry.ProcessInfo, _ time.Time) string { return runName(r) }},
 		{"PID", 7, 0, 3, pidText},
 		{"STATUS", status, 0, 1, statusText},
 	}
@@ -202,7 +207,7 @@ func (m *Model) columns() []runColumn {
 	return append(cols,
 		runColumn{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
 		runColumn{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
-		runColumn{"TASK", 10, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
+		runColumn{"TASK", 20, 4, 5, func(r registry.ProcessInfo, _ time.Time) string { return oneLine(taskOf(r)) }},
 		runColumn{"PROJECT", 10, 2, 8, func(r registry.ProcessInfo, _ time.Time) string { return shortPath(r.ProjectPath) }},
 	)
 }
@@ -249,7 +254,7 @@ func (m *Model) tableLines(h int) []string {
 	if h <= 0 {
 		return nil
 	}
-	cols := fitColumns(m.columns(), m.width)
+	cols := m.tableColumns()
 	lines := []string{m.theme.TableHeader.Render(headerRow(cols))}
 	rows := m.visibleRuns()
 	if len(rows) == 0 {
@@ -271,12 +276,7 @@ func (m *Model) tableLines(h int) []string {
 	for _, r := range rows[m.tableTop:end] {
 		var b strings.Builder
 		if r.RunID == m.selected {
-			for _, c := range cols {
-				b.WriteString(cell(c.value(r, now), c.min) + " ")
-			}
-			row := b.String()
-			row += strings.Repeat(" ", max(m.width-ansi.StringWidth(row), 0))
-			lines = append(lines, m.theme.Selected.Render(row))
+			lines = append(lines, m.selectedRow(r, cols, now))
 			continue
 		}
 		for _, c := range cols {
@@ -309,7 +309,7 @@ func headerRow[T any](cols []column[T]) string {
 	return hdr.String()
 }
 
-func (m *Model) statusStyle(s registry.Status) interface{ Render(...string) string } {
+func (m *Model) statusStyle(s registry.Status) lipgloss.Style {
 	switch s {
 	case registry.StatusRunning:
 		return m.theme.Running
@@ -360,6 +360,7 @@ func (m *Model) paneTitle() string {
 			right = append(right, m.theme.Marker.Render(marker))
 		}
 	}
+	right = append(right, m.zoomMarker())
 	if m.mode == modeFocus {
 		right = append(right, m.theme.Focused.Render(fmt.Sprintf(" TYPING INTO RUN · %s leaves ", m.keys.Unfocus.Help().Key)))
 	}
@@ -372,10 +373,7 @@ func (m *Model) paneTitle() string {
 // its answer keys at its end) wraps over up to maxQuestionLines.
 func (m *Model) statusLines() []string {
 	if m.mode == modeConfirm {
-		q := m.confirm.question
-		if answers := keysOf(m.keys.Yes, m.keys.No); answers != "" {
-			q += " (" + answers + ")"
-		}
+		q := m.question()
 		lines := strings.Split(ansi.Wrap(q, max(m.width, 1), ""), "\n")
 		if len(lines) > maxQuestionLines {
 			// Keep the answer keys, which end the question, in sight.
@@ -512,29 +510,20 @@ func age(r registry.ProcessInfo, now time.Time) string {
 	return shortDuration(end.Sub(r.StartedAt))
 }
 
-// runName is a short name for a run: its agent's, else its program's.
+// runName is a short name for a run: the name it was given, its agent's,
+// else that of the first real program of its command (cmdname).
 func runName(r registry.ProcessInfo) string {
-	if r.AgentName != "" {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.AgentName != "":
 		return r.AgentName
 	}
-	f := strings.Fields(r.Command)
-	// `sh -c 'script'` is named after the script's first command.
-	if len(f) > 2 && f[1] == "-c" && shells[filepath.Base(f[0])] {
-		if name := strings.Trim(f[2], `'"`); name != "" {
-			return filepath.Base(name)
-		}
-	}
-	if len(f) > 0 {
-		return filepath.Base(f[0])
+	if name := cmdname.Name(r.Command); name != "" {
+		return name
 	}
 	return fmt.Sprintf("pid %d", r.PID)
 }
-
-// shells are the programs whose -c runs a script, by name: runName looks
-// into their script. A suffix would not do: `ssh -c aes128-ctr host` names a
-// cipher.
-var shells = map[string]bool{"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "mksh": true,
-	"ash": true, "fish": true, "csh": true, "tcsh": true, "yash": true, "elvish": true, "nu": true}
 
 // taskOf is the TASK cell: the run's task, the run it resumes, or its
 // command.
