@@ -172,11 +172,14 @@ func TestFoldAgainstRegexp(t *testing.T) {
 // TestPrefilter checks that skipping lines without a regular expression's
 // literals never skips a line it matches.
 func TestPrefilter(t *testing.T) {
-	patterns := []string{`FAIL.*auth`, `(a|b\d)x`, `x(y|z)+w{0,2}v`, `panic: .*nil`, `(foo|bar)baz`, `(?i)Err(or)?s?`, `a+b{2,}c`,
+	patterns := []string{`FAIL.*auth`, `(a|b\d)x`, `x(y|z)+w{0,2}v`, `deadlock|data race|segfault`,
+		`(?i)(ask|sk|é|\.go)`, `(?i:kk)|SS|(?i)ſx`, `(FAIL|panic)`, `panic: .*nil`, `(foo|bar)baz`, `(?i)Err(or)?s?`, `a+b{2,}c`,
 		`x|y?`, `(ab|cd)+ef`, `\d+ms`, `se(ss)?ion`, `[Ff]ail`, `(?i)k`, `café|thé`}
 	lines := []string{"FAIL in auth.go", "fail auth", "panic: x is nil", "PANIC: NIL", "foobaz", "barbaz",
 		"bazbar", "errors", "ERR", "abbc", "abc", "y", "", "cdabef", "12ms", "session", "seion", "Fail",
-		"\u212a", "CAFÉ", "THÉ", "ax", "b1x", "bx", "xzv", "xyzwwv", "xwv"}
+		"\u212a", "CAFÉ", "THÉ", "ax", "b1x", "bx", "xzv", "xyzwwv", "xwv", "a DEADLOCK", "DATA RACE!",
+		"seg\u212afault", "segfault", "SEGFAULT in worker", "ASK", "a\u017f\u212a", "\u017fk", "\u212a\u212a",
+		"kK", "ss", "SS", "sx", "SX", "x.GO", "É", "FAIL", "fail", "panic", "PANIC", "0123456789abcdef.go"}
 	for _, p := range patterns {
 		q := mustCompile(t, p, Regex)
 		for _, line := range lines {
@@ -412,5 +415,33 @@ func TestAllEmptyQuery(t *testing.T) {
 	res, err := All(context.Background(), mustCompile(t, "", Plain), bigSources(3, &read), 10)
 	if err != nil || len(res.Hits) != 0 || read.Load() != 0 {
 		t.Errorf("empty query: %v, %v, %d sources read", res, err, read.Load())
+	}
+}
+
+// TestPrefilterRandom checks the search for a regular expression's
+// alternatives against the regexp alone, on random alternatives and lines
+// of characters that fold in awkward ways.
+func TestPrefilterRandom(t *testing.T) {
+	alphabet := []rune("aAkKsSxX.é\u212aſ ")
+	rnd := rand.New(rand.NewPCG(3, 4))
+	word := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteRune(alphabet[rnd.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for range 3000 {
+		var alts []string
+		for range 2 + rnd.IntN(3) {
+			alts = append(alts, regexp.QuoteMeta(word(1+rnd.IntN(3))))
+		}
+		q := mustCompile(t, strings.Join(alts, "|"), Regex)
+		for range 20 {
+			line := word(rnd.IntN(40))
+			if got, want := q.Match(line), q.re.MatchString(line); got != want {
+				t.Fatalf("Compile(%q).Match(%q) = %v, the regexp alone says %v", q, line, got, want)
+			}
+		}
 	}
 }
