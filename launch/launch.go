@@ -152,68 +152,13 @@ func (l *Launcher) Agents() []tui.Agent { return l.agents }
 
 // Launch starts a run from the catalog or a command line.
 func (l *Launcher) Launch(req tui.Request) (int64, error) {
-	dir := expandHome(req.Dir)
-	spec := spawn.Spec{Cols: req.Cols, Rows: req.Rows}
-	rec := &record{req: req, activity: l.activityOf(false)}
-	var agent config.Agent
-	var shown []string
-	if req.Agent == "" {
-		argv, err := spawn.ParseCommand(req.Command)
-		if err != nil {
-			return 0, err
-		}
-		spec.Argv, shown = argv, argv
-		spec.Run = registry.RegistrationConfig{Kind: registry.KindCommand, Command: strings.TrimSpace(req.Command),
-			Task: req.Task, Model: req.Model}
-	} else {
-		a, ok := l.cfg.Agent(req.Agent)
-		if !ok {
-			return 0, fmt.Errorf("no agent named %q in the catalog", req.Agent)
-		}
-		agent = a
-		if dir == "" {
-			dir = expandHome(a.Dir)
-		}
-		task, model := or(req.Task, a.Task), or(req.Model, a.Model)
-		var sid string
-		if a.Command.Uses("{session_id}") {
-			sid = uuid.NewString()
-		}
-		if req.Resume != "" {
-			sid = req.Resume
-		}
-		project := l.projectOf(dir)
-		spec.Argv = a.Command.Expand(config.Vars{Task: task, Model: model, Project: project, SessionID: sid, Shell: l.shell})
-		if req.Resume != "" {
-			if err := resume(spec.Argv, sid); err != nil {
-				return 0, fmt.Errorf("resume with %s: %w", a.Name, err)
-			}
-		}
-		keys := make([]string, 0, len(a.Env))
-		for k := range a.Env {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			spec.Env = append(spec.Env, k+"="+a.Env[k])
-		}
-		spec.Run = registry.RegistrationConfig{Kind: kindOf(a), AgentName: a.Name, SessionID: sid,
-			Task: task, Model: model, Command: strings.Join(spec.Argv, " "), Resumes: req.Resumes}
-		// The command shown and recorded is the catalog's; the hooks are
-		// corral's.
-		shown = spec.Argv
-		spec.Argv, rec.activity = l.hooksOf(a, spec.Argv)
+	b, err := l.build(req)
+	if err != nil {
+		return 0, err
 	}
-	spec.Run.Name = req.Name
-	// The run starts in its project, which is what the registry records
-	// and where Claude Code keeps its transcripts.
-	spec.Dir = l.projectOf(dir)
-	spec.Run.ProjectPath = spec.Dir
+	spec, rec, agent, shown := b.spec, b.rec, b.agent, b.shown
 	// The record exists before the registry announces the run.
 	spec.Run.RunID = l.reg.GenerateID()
-	if req.Env != "" { // the request's variables: after the entry's, before corral's own
-		spec.Env = append(spec.Env, strings.Split(strings.TrimSuffix(req.Env, "\x00"), "\x00")...)
-	}
 	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
 	hist := l.recorderOf()
 	if hist != nil {
@@ -238,6 +183,79 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 		follow(l.follower, p.RunID(), agent, spec.Run.Kind, spec.Run.ProjectPath, rec.activity.Hooks)
 	}
 	return p.RunID(), nil
+}
+
+// built is what a request starts: the spec without its run id, the hooks'
+// environment and the log; the run's record; the catalog entry (zero for a
+// command line); and the command the history shows (the catalog's, without
+// corral's hooks).
+type built struct {
+	spec  spawn.Spec
+	rec   *record
+	agent config.Agent
+	shown []string
+}
+
+// build turns a request into what Launch and Restart start.
+func (l *Launcher) build(req tui.Request) (built, error) {
+	dir := expandHome(req.Dir)
+	b := built{spec: spawn.Spec{Cols: req.Cols, Rows: req.Rows}, rec: &record{req: req, activity: l.activityOf(false)}}
+	if req.Agent == "" {
+		argv, err := spawn.ParseCommand(req.Command)
+		if err != nil {
+			return built{}, err
+		}
+		b.spec.Argv, b.shown = argv, argv
+		b.spec.Run = registry.RegistrationConfig{Kind: registry.KindCommand, Command: strings.TrimSpace(req.Command),
+			Task: req.Task, Model: req.Model}
+	} else {
+		a, ok := l.cfg.Agent(req.Agent)
+		if !ok {
+			return built{}, fmt.Errorf("no agent named %q in the catalog", req.Agent)
+		}
+		b.agent = a
+		if dir == "" {
+			dir = expandHome(a.Dir)
+		}
+		task, model := or(req.Task, a.Task), or(req.Model, a.Model)
+		var sid string
+		if a.Command.Uses("{session_id}") {
+			sid = uuid.NewString()
+		}
+		if req.Resume != "" {
+			sid = req.Resume
+		}
+		project := l.projectOf(dir)
+		b.spec.Argv = a.Command.Expand(config.Vars{Task: task, Model: model, Project: project, SessionID: sid, Shell: l.shell})
+		if req.Resume != "" {
+			if err := resume(b.spec.Argv, sid); err != nil {
+				return built{}, fmt.Errorf("resume with %s: %w", a.Name, err)
+			}
+		}
+		keys := make([]string, 0, len(a.Env))
+		for k := range a.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b.spec.Env = append(b.spec.Env, k+"="+a.Env[k])
+		}
+		b.spec.Run = registry.RegistrationConfig{Kind: kindOf(a), AgentName: a.Name, SessionID: sid,
+			Task: task, Model: model, Command: strings.Join(b.spec.Argv, " "), Resumes: req.Resumes}
+		// The command shown and recorded is the catalog's; the hooks are
+		// corral's.
+		b.shown = b.spec.Argv
+		b.spec.Argv, b.rec.activity = l.hooksOf(a, b.spec.Argv)
+	}
+	b.spec.Run.Name = req.Name
+	// The run starts in its project, which is what the registry records
+	// and where Claude Code keeps its transcripts.
+	b.spec.Dir = l.projectOf(dir)
+	b.spec.Run.ProjectPath = b.spec.Dir
+	if req.Env != "" { // the request's variables: after the entry's, before corral's own
+		b.spec.Env = append(b.spec.Env, strings.Split(strings.TrimSuffix(req.Env, "\x00"), "\x00")...)
+	}
+	return b, nil
 }
 
 // resume turns a catalog command that starts a Claude session with a given
