@@ -160,7 +160,7 @@ func (f ReadFunc) ReadLines() ([]string, error) { return f() }
 type Source struct {
 	RunID int64
 	Name  string
-	Lines Reader
+	Lines Reader // nil: nothing to search
 }
 
 // Hit is a line of a source that matches.
@@ -290,6 +290,9 @@ func all(ctx context.Context, q *Query, sources []Source, limit, nworkers int) (
 
 // searchSource returns up to need hits of a source, its last lines first.
 func searchSource(ctx context.Context, q *Query, src Source, need int) ([]Hit, error) {
+	if src.Lines == nil {
+		return nil, nil // a source with nothing to read
+	}
 	lines, err := src.Lines.ReadLines()
 	if err != nil {
 		return nil, fmt.Errorf("search run %d (%s): %w", src.RunID, src.Name, err)

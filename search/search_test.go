@@ -320,6 +320,7 @@ func TestAllOrderAndLimit(t *testing.T) {
 		{RunID: 9, Name: "live", Lines: Live(out)},
 		sliceSource(7, []string{"match x", "match y", "nothing"}),
 		{RunID: 5, Name: "broken", Lines: ReadFunc(func() ([]string, error) { return nil, errors.New("disk gone") })},
+		{RunID: 4, Name: "nothing"},
 		sliceSource(3, []string{"match z"}),
 	}
 	q := mustCompile(t, "match", Plain)
