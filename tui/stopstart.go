@@ -183,7 +183,13 @@ func (m *Model) onStopStart(msg tea.Msg) {
 			what = "started again"
 		}
 		if msg.err != nil {
-			m.setError(fmt.Errorf("run %d not %s: %w", msg.id, what, msg.err))
+			// The launcher's error names the run already ("restart run 7:
+			// …"): say what did not happen, then why.
+			why := msg.err
+			if inner := errors.Unwrap(why); inner != nil {
+				why = inner
+			}
+			m.setError(fmt.Errorf("run %d not %s: %w", msg.id, what, why))
 			return
 		}
 		m.setStatus(fmt.Sprintf("run %d %s", msg.id, what))

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -54,7 +55,7 @@ func TestStopAndStartInPlace(t *testing.T) {
 	if len(l.restarted) != 1 || l.restarted[0] != 1000002 || len(l.reqs) != 0 || m.status != "run 1000002 started again" {
 		t.Fatalf("s: restarted %v launched %v status %q", l.restarted, l.reqs, m.status)
 	}
-	l.restartErr = errors.New("npm: not found")
+	l.restartErr = fmt.Errorf("restart run 1000002: %w", errors.New("npm: not found")) // as launch wraps it
 	feed(m, press(m, "s"))
 	if !m.statusErr || m.status != "run 1000002 not started again: npm: not found" {
 		t.Fatalf("failed start: %q", m.status)
