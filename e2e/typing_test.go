@@ -9,13 +9,22 @@ func TestRunsGivenAtLaunchStartAtThePaneSize(t *testing.T) {
 	// The child prints its terminal size first thing, then again once it
 	// has read a line, long after the first frame.
 	tm := startCorral(t, 100, 30, `sh -c 'echo "first $(stty size)"; read x; echo "later $(stty size)"; exec sleep 7344'`)
+	// The pane's line, not the table's TASK cell, which shows the command.
+	paneLine := func(s, prefix string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+		}
+		return ""
+	}
 	scr := tm.waitText("first ")
-	first := strings.Fields(row(scr, "first "))
+	first := strings.Fields(paneLine(scr, "first "))
 	tm.keys("Enter")
 	tm.waitText("TYPING INTO RUN")
 	tm.keys("Enter")
 	scr = tm.waitText("later ")
-	later := strings.Fields(row(scr, "later "))
+	later := strings.Fields(paneLine(scr, "later "))
 	if len(first) != 3 || len(later) != 3 {
 		t.Fatalf("sizes %q and %q:\n%s", first, later, scr)
 	}
