@@ -40,13 +40,17 @@ type Follower struct {
 }
 
 type followed struct {
-	stream   bool // the run's output is stream-json
-	mu       sync.Mutex
-	seen     int64 // output lines read; guarded by mu
-	rendered *registry.Output
-	stop     chan struct{} // ends the transcript watcher
-	stopOnce sync.Once
-	failed   bool
+	stream bool // the run's output is stream-json
+	life   int  // the run's registry.ProcessInfo.Restarts when followed
+	// restarted: a stream followed again after a restart in place, whose
+	// lines up to the restart marker are its earlier life's; guarded by mu.
+	restarted bool
+	mu        sync.Mutex
+	seen      int64 // output lines read; guarded by mu
+	rendered  *registry.Output
+	stop      chan struct{} // ends the transcript watcher
+	stopOnce  sync.Once
+	failed    bool
 
 	// What the run used, guarded by mu: its model messages so far (nil
 	// when its usage is not followed), the usage told last, and whether a
@@ -104,10 +108,24 @@ func (f *Follower) Close() {
 }
 
 // add makes the record of a followed run; set completes it before the
-// loop can see it.
+// loop can see it. A run restarted in place (registry.Reopen) is followed
+// afresh for its new life: its earlier rendering goes on (a stream's lines
+// already read are not read again), while its result, failure and usage
+// start over, and the events of its earlier life are not acted on.
 func (f *Follower) add(runID int64, stream bool, set func(*followed)) *followed {
-	r := &followed{stream: stream, rendered: registry.NewOutputBudget(f.reg.OutputLines(), f.reg.LineBytes(), f.reg.OutputBytes()),
-		stop: make(chan struct{})}
+	r := &followed{stream: stream, stop: make(chan struct{})}
+	if info, ok := f.reg.Process(runID); ok {
+		r.life = info.Restarts
+	}
+	if old := f.get(runID); old != nil {
+		old.halt()
+		old.mu.Lock()
+		r.rendered, r.seen = old.rendered, old.seen
+		old.mu.Unlock()
+		r.restarted = stream
+	} else {
+		r.rendered = registry.NewOutputBudget(f.reg.OutputLines(), f.reg.LineBytes(), f.reg.OutputBytes())
+	}
 	if set != nil {
 		set(r)
 	}
@@ -280,8 +298,8 @@ func (f *Follower) loop(events <-chan registry.Event) {
 	defer close(f.done)
 	for e := range events {
 		r := f.get(e.RunID)
-		if r == nil {
-			continue
+		if r == nil || e.Kind != registry.EventOutput && e.Kind != registry.EventUnregistered && e.Info.Restarts != r.life {
+			continue // an event of a life before the one followed
 		}
 		switch e.Kind {
 		case registry.EventOutput:
@@ -318,7 +336,22 @@ func (f *Follower) readStream(runID int64) {
 	defer r.mu.Unlock()
 	lines, total := out.Since(r.seen)
 	r.seen = total
-	for _, l := range lines {
+	for i, l := range lines {
+		if !r.restarted && registry.IsRestartMarker(l) {
+			// This life is over: the lines from the marker on are the
+			// next one's, read by its record (add).
+			r.seen = total - int64(len(lines)-i)
+			return
+		}
+		if r.restarted {
+			// The earlier life's last lines (its result included) are not
+			// this life's; the marker is shown.
+			if registry.IsRestartMarker(l) {
+				r.restarted = false
+				_, _ = r.rendered.Write([]byte(l + "\n"))
+			}
+			continue
+		}
 		if !r.resulted {
 			r.tally.line([]byte(l))
 		}

@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,16 @@ var (
 // use the same line.
 func RestartMarker(at time.Time) string {
 	return "── restarted " + at.Format("15:04:05") + " ──"
+}
+
+// IsRestartMarker reports whether line is a RestartMarker line.
+func IsRestartMarker(line string) bool {
+	rest, ok := strings.CutPrefix(line, "── restarted ")
+	if !ok || !strings.HasSuffix(rest, " ──") {
+		return false
+	}
+	_, err := time.Parse("15:04:05", strings.TrimSuffix(rest, " ──"))
+	return err == nil
 }
 
 // countWait bounds how long Reopenable waits for an ended run's first
