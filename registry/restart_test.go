@@ -304,3 +304,19 @@ func TestReopenedRunIsUnregisteredAndCleanedUp(t *testing.T) {
 		t.Fatal("a dropped run is still listed")
 	}
 }
+
+// IsRestartMarker knows the marker line and nothing like it.
+func TestIsRestartMarker(t *testing.T) {
+	for line, want := range map[string]bool{
+		RestartMarker(time.Date(2026, 11, 27, 14, 3, 5, 0, time.UTC)): true,
+		"── restarted 14:03:05 ──":                                    true,
+		"── restarted 14:03 ──":                                       false,
+		"── restarted by hand ──":                                     false,
+		"restarted 14:03:05":                                          false,
+		" ── restarted 14:03:05 ──":                                   false,
+	} {
+		if got := IsRestartMarker(line); got != want {
+			t.Errorf("IsRestartMarker(%q) = %v", line, got)
+		}
+	}
+}
