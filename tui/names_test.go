@@ -8,26 +8,34 @@ import (
 
 func TestRunName(t *testing.T) {
 	for _, c := range []struct {
-		agent, command string
-		want           string
+		name, agent, command string
+		want                 string
 	}{
-		{"claude", "claude --resume", "claude"},
-		{"", "npm run dev", "npm"},
-		{"", "/usr/bin/python3 -m http.server", "python3"},
-		{"", "sh -c 'make test; sleep 1'", "make"},
-		{"", `bash -c "./build.sh"`, "build.sh"},
-		{"", "/bin/zsh -c cargo", "cargo"},
-		{"", "fish -c 'ls'", "ls"},
-		{"", "dash -c true", "true"},
+		// A name given wins; then the agent; then the command's program.
+		{"web", "", "npm run dev", "web"},
+		{"mine", "claude", "claude --resume", "mine"},
+		// Issue 16: named after the first real program.
+		{"", "", "sh -c 'while true; do date; done'", "date"},
+		{"", "", "cd /tmp && ls", "ls"},
+		{"", "", "FOO=bar env", "env"},
+		{"", "", "sh -c 'claude; echo x'", "claude"},
+		{"", "claude", "claude --resume", "claude"},
+		{"", "", "npm run dev", "npm"},
+		{"", "", "/usr/bin/python3 -m http.server", "python3"},
+		{"", "", "sh -c 'make test; sleep 1'", "make"},
+		{"", "", `bash -c "./build.sh"`, "build.sh"},
+		{"", "", "/bin/zsh -c cargo", "cargo"},
+		{"", "", "fish -c 'ls'", "ls"},
+		{"", "", "dash -c true", "true"},
 		// Not shells, though their names end in "sh": -c means something else.
-		{"", "ssh -c aes128-ctr build-host", "ssh"},
-		{"", "/usr/local/bin/mosh -c x host", "mosh"},
-		{"", "sh -c", "sh"},
-		{"", "", "pid 4242"},
+		{"", "", "ssh -c aes128-ctr build-host", "ssh"},
+		{"", "", "/usr/local/bin/mosh -c x host", "mosh"},
+		{"", "", "sh -c", "sh"},
+		{"", "", "", "pid 4242"},
 	} {
-		r := registry.ProcessInfo{AgentName: c.agent, Command: c.command, PID: 4242}
+		r := registry.ProcessInfo{Name: c.name, AgentName: c.agent, Command: c.command, PID: 4242}
 		if got := runName(r); got != c.want {
-			t.Errorf("runName(%q, %q) = %q, want %q", c.agent, c.command, got, c.want)
+			t.Errorf("runName(%q, %q, %q) = %q, want %q", c.name, c.agent, c.command, got, c.want)
 		}
 	}
 }
