@@ -149,3 +149,27 @@ func TestKilledOnlyOnceTheTreeIsGone(t *testing.T) {
 	}
 	// While it was stopping, a second kill waited for the first.
 }
+
+// A KillAll (corral quitting) at the moment a run's leader exits still
+// stops what the run left running, though it is not yet counted.
+func TestKillAllRightAfterAnExitStopsWhatTheRunLeft(t *testing.T) {
+	subreaper(t)
+	r := New(WithGracePeriod(300 * time.Millisecond))
+	defer r.Close()
+	_, events, cancel := r.Subscribe()
+	defer cancel()
+	id := r.GenerateID()
+	c := startChildEnv(t, `sh -c "trap '' HUP; exec sleep 7375" >/dev/null 2>&1 & echo ready $!; exit 0`, 1, r.Marker(id))
+	left := readyPID(t, c.readies[0])
+	defer reap(left)
+	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Kind == EventExited })
+	if err := r.KillAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if isLive(left) {
+		t.Fatal("what the run left survived the KillAll")
+	}
+}

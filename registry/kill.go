@@ -52,6 +52,7 @@ func (r *Registry) KillProcess(ctx context.Context, runID int64) (bool, error) {
 // a handle) are released, never signalled: only an explicit KillProcess of
 // such a run stops it.
 func (r *Registry) KillAll(ctx context.Context) error {
+	r.awaitCounts(ctx)
 	live := r.Owned()
 	errs := make([]error, len(live))
 	var wg sync.WaitGroup
@@ -73,6 +74,32 @@ func (r *Registry) KillAll(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// awaitCounts waits, at most countWait and never past ctx, until every
+// ended run corral started has had what its leader left running counted:
+// until then such a run does not look active, and a KillAll at that moment
+// would leave what it left running alive.
+func (r *Registry) awaitCounts(ctx context.Context) {
+	r.mu.Lock()
+	var pending []<-chan struct{}
+	for _, ru := range r.runs {
+		if ru.counted != nil && !ru.info.Status.Live() {
+			pending = append(pending, ru.counted)
+		}
+	}
+	r.mu.Unlock()
+	t := time.NewTimer(countWait)
+	defer t.Stop()
+	for _, c := range pending {
+		select {
+		case <-c:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // kill runs the TERM → grace → KILL sequence. ru may be nil for a pid
