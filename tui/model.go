@@ -283,6 +283,7 @@ type Model struct {
 	lastFrame   time.Time // when output last redrew the pane
 	shown       Screen    // the screen last marked visible (syncVisibility)
 	scroll      int       // lines above live output; 0 follows
+	scrollSub   subRows   // rows of the bottom line hidden too (wrap.go)
 	seenTotal   int64     // output lines seen, to keep a scrolled view still
 	newBelow    bool      // output arrived while scrolled back
 	raw         map[int64]bool

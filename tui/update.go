@@ -205,6 +205,7 @@ func (m *Model) onOutput(id int64) tea.Cmd {
 		if out := m.paneOutput(); out != nil {
 			total := out.Total()
 			m.scroll += int(total - m.seenTotal)
+			m.scrollSub.at += int(total - m.seenTotal)
 			m.seenTotal = total
 		}
 		m.newBelow = true
@@ -697,11 +698,10 @@ func (m *Model) scrollPane(delta int) {
 	if out == nil {
 		return
 	}
-	_, h := m.paneSize()
 	if m.scroll == 0 && delta > 0 {
 		m.seenTotal = out.Total()
 	}
-	m.scroll = min(max(m.scroll+delta, 0), max(out.Len()-h, 0))
+	m.scrollRows(out, delta) // by rows: long lines wrap
 	if m.scroll == 0 {
 		m.newBelow = false
 	}

@@ -425,12 +425,7 @@ func (m *Model) refreshPane() {
 		m.pane = []string{m.theme.Subtle.Render(s)}
 		return
 	}
-	end := out.Len() - m.scroll
-	lines := out.Lines(end-l.paneH, min(l.paneH, end))
-	m.pane = make([]string, len(lines))
-	for i, s := range lines {
-		m.pane[i] = ansi.Truncate(expandTabs(s), m.width, "")
-	}
+	m.pane = m.historyRows(out, l.paneH) // long lines wrapped
 	if m.scroll == 0 {
 		m.seenTotal = out.Total()
 	}
