@@ -68,9 +68,8 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 		if ansi.StringWidth(foot) > w {
 			t.Errorf("%d columns: %d wide: %q", w, ansi.StringWidth(foot), foot)
 		}
+		m.help.SetWidth(0) // bubbles' help line, uncut: what the line would hold
 		all := stripANSI(m.help.ShortHelpView(m.keys.ShortHelp()))
-		m.help.SetWidth(0)
-		all = stripANSI(m.help.ShortHelpView(m.keys.ShortHelp()))
 		if cut := ansi.StringWidth(all) > w; cut != strings.HasSuffix(foot, "…") {
 			t.Errorf("%d columns: cut %v, yet %q", w, cut, foot)
 		}
