@@ -24,7 +24,8 @@ var keyModes = []struct {
 }{
 	{"in the run list", []string{"quit", "help", "up", "down", "first", "last", "page_up", "page_down",
 		"line_up", "line_down", "top", "bottom", "new", "filter", "cleanup", "history", "adopt", "kill",
-		"unregister", "restart", "stop", "start", "zoom", "kill_shown", "focus", "raw", "attention", "resume"}, ""},
+		"unregister", "restart", "stop", "start", "zoom", "kill_shown", "focus", "raw", "attention", "resume",
+		"search", "search_all", "select", "copy_screen", "save"}, ""},
 	{"in a confirmation", []string{"yes", "no", "quit"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field", "next_choice", "prev_choice"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field"}, "the form's text fields"},
@@ -32,6 +33,11 @@ var keyModes = []struct {
 	{"in the adopt list", []string{"cancel", "up", "down", "submit", typingPid}, ""},
 	{"in the history", []string{"quit", "help", "history", "cancel", "filter", "up", "down", "first", "last",
 		"page_up", "page_down", "line_up", "line_down", "top", "bottom", "submit", "restart", "resume", "delete"}, ""},
+	{"in the search line", []string{"cancel", "prev_match", "next_match", "search_regex"}, "the search line"},
+	{"in the search of every run", []string{"cancel", "submit", "up", "down", "page_up", "page_down", "search_regex"},
+		"the search line"},
+	{"in a selection", []string{"cancel", "copy", "up", "down", "page_up", "page_down", "top", "bottom"}, ""},
+	{"in the save prompt", []string{"cancel", "submit"}, "the file name"},
 }
 
 // sameEffect are pairs of bindings that do the same thing where they meet:

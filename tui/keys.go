@@ -43,6 +43,16 @@ type KeyMap struct {
 	PrevField        key.Binding
 	NextChoice       key.Binding // the agent chooser of the new-run form
 	PrevChoice       key.Binding
+	// Search and copy (issue 17).
+	Search      key.Binding // the search line of the selected run's history
+	SearchAll   key.Binding // search every run's history
+	PrevMatch   key.Binding // in the search line: the match before (older)
+	NextMatch   key.Binding // in the search line: the match after (newer)
+	SearchRegex key.Binding // in the search line: regular expression or plain text
+	Select      key.Binding // select lines of the pane to copy
+	Copy        key.Binding // copy the selected lines
+	CopyScreen  key.Binding // copy what the pane shows of the selected run
+	Save        key.Binding // save the selected run's history to a file
 }
 
 // Action names a binding of KeyMap: Name is what the [keys] table of the
@@ -93,6 +103,15 @@ var Actions = []Action{
 	{"prev_field", func(k *KeyMap) *key.Binding { return &k.PrevField }},
 	{"next_choice", func(k *KeyMap) *key.Binding { return &k.NextChoice }},
 	{"prev_choice", func(k *KeyMap) *key.Binding { return &k.PrevChoice }},
+	{"search", func(k *KeyMap) *key.Binding { return &k.Search }},
+	{"search_all", func(k *KeyMap) *key.Binding { return &k.SearchAll }},
+	{"prev_match", func(k *KeyMap) *key.Binding { return &k.PrevMatch }},
+	{"next_match", func(k *KeyMap) *key.Binding { return &k.NextMatch }},
+	{"search_regex", func(k *KeyMap) *key.Binding { return &k.SearchRegex }},
+	{"select", func(k *KeyMap) *key.Binding { return &k.Select }},
+	{"copy", func(k *KeyMap) *key.Binding { return &k.Copy }},
+	{"copy_screen", func(k *KeyMap) *key.Binding { return &k.CopyScreen }},
+	{"save", func(k *KeyMap) *key.Binding { return &k.Save }},
 }
 
 // ActionNames returns the names of Actions, in order.
@@ -197,6 +216,18 @@ func DefaultKeyMap() KeyMap {
 		PrevField:  l([]string{"shift+tab", "up"}, []string{"shift+tab"}, "previous field"),
 		NextChoice: b([]string{"right"}, "next agent"),
 		PrevChoice: b([]string{"left"}, "previous agent"),
+		// The newest match is found first: enter goes on back in time.
+		Search:    b([]string{"ctrl+f"}, "search"),
+		SearchAll: b([]string{"F"}, "search all runs"),
+		PrevMatch: b([]string{"up", "enter"}, "older match"),
+		// shift+enter, which the issue asks for too, reaches a program as
+		// enter in most terminals (config refuses it): down only.
+		NextMatch:   b([]string{"down"}, "newer match"),
+		SearchRegex: b([]string{"ctrl+r"}, "regex/plain"),
+		Select:      b([]string{"V"}, "select lines"),
+		Copy:        b([]string{"y"}, "copy"),
+		CopyScreen:  b([]string{"Y"}, "copy screen"),
+		Save:        b([]string{"ctrl+s"}, "save output"),
 	}
 }
 
@@ -216,6 +247,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.New, k.Stop, k.Start, k.Restart, k.Kill, k.Unregister, k.Resume},
 		{k.Cleanup, k.Adopt, k.History, k.Zoom, k.Raw},
 		{k.Focus, k.Unfocus, k.Filter, k.Attention, k.KillShown},
+		{k.Search, k.SearchAll, k.Select, k.CopyScreen, k.Save},
 	}
 }
 
@@ -331,4 +363,5 @@ func (m *Model) updateKeyStates() {
 	} {
 		s.b.SetEnabled(s.on)
 	}
+	m.updateTakeKeys(normal, hasSel) // search, copy and save (search.go)
 }

@@ -214,6 +214,10 @@ const (
 	modeAdopt
 	modeHistory       // the history view's list of past runs
 	modeHistoryFilter // typing the history view's filter
+	modeFind          // typing the search line of the selected run's history (search.go)
+	modeFindAll       // the search of every run and its results (findall.go)
+	modeSelect        // selecting lines of the pane to copy (copy.go)
+	modeSave          // typing the path to save a run's history to (save.go)
 )
 
 // frameInterval bounds redraws caused by output to about 60 a second.
@@ -319,6 +323,15 @@ type Model struct {
 	notified      map[notice]time.Time
 	blurred       bool // the terminal reported that it lost the focus
 	log           *slog.Logger
+
+	// Issue 17: the pane's search, the search of every run, the pane held
+	// still while they or a selection show it, the clipboard, the save
+	// prompt (search.go, findall.go, copy.go, save.go).
+	find    paneFind
+	findAll findAll
+	snap    snapshot
+	clip    clipboard
+	save    savePrompt
 }
 
 // confirmation is a question waiting for yes or no, and the mode the

@@ -77,7 +77,10 @@ type Theme struct {
 	FormLabel, FormActive, FormError, FormHint lipgloss.Style
 	Focused                                    lipgloss.Style
 	Attention, Working, Idle                   lipgloss.Style // agent states
-	Help                                       help.Styles
+	// Search and copy: a match in the pane, the current one, and lines
+	// selected to copy.
+	Match, CurrentMatch, Selection lipgloss.Style
+	Help                           help.Styles
 }
 
 // NewTheme builds the styles from a palette. With noColor, styles keep
@@ -124,6 +127,11 @@ func NewTheme(p Palette, noColor bool) Theme {
 		Attention:   fg(p.Attention).Bold(true),
 		Working:     fg(p.Working),
 		Idle:        fg(p.Idle),
+		// Reversed, so that the colour marks the cell, not the letters; the
+		// current match also bold, and without colour still told apart.
+		Match:        fg(p.Warn).Reverse(true),
+		CurrentMatch: fg(p.Accent).Reverse(true).Bold(true),
+		Selection:    fg(p.Subtle).Reverse(true),
 	}
 	t.Help = help.Styles{
 		ShortKey: fg(p.Accent), ShortDesc: fg(p.Subtle), ShortSeparator: fg(p.Subtle),

@@ -44,7 +44,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 		return m, tea.Batch(waitEvent(m.events), m.applyEvent(msg.ev))
 	case outputMsg:
-		return m, tea.Batch(waitEvent(m.events), m.onOutput(msg.id))
+		return m, tea.Batch(waitEvent(m.events), m.onOutput(msg.id), m.refindOnOutput(msg.id))
 	case eventsClosedMsg:
 		return m, nil
 	case frameMsg:
@@ -106,7 +106,10 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return m, nil
 	case pastLogMsg:
 		m.onPastLog(msg)
+		m.jumpInLog(msg.id) // a hit of the search of every run (findall.go)
 		return m, nil
+	case foundMsg, foundAllMsg, pastForFindMsg, clipReadyMsg, savedMsg: // search, copy, save
+		return m, m.onTake(msg)
 	case forgottenMsg:
 		return m, m.onForgotten(msg)
 	case startQuitMsg:
@@ -139,8 +142,12 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m, m.onWheel(msg)
 	case tea.MouseClickMsg:
-		m.onClick(msg)
+		if !m.dragStart(msg) { // a selection in the pane (copy.go)
+			m.onClick(msg)
+		}
 		return m, nil
+	case tea.MouseMotionMsg, tea.MouseReleaseMsg:
+		return m, m.onDrag(msg)
 	}
 	return m, m.forwardToInput(msg)
 }
@@ -290,6 +297,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.filterKey(msg)
 	case modeAdopt:
 		return m.adoptKey(msg)
+	case modeFind, modeFindAll, modeSelect, modeSave:
+		return m.takeModeKey(msg)
 	}
 	if m.quitting {
 		if key.Matches(msg, m.keys.Quit) && m.quitStop != nil {
@@ -364,6 +373,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.adopt = newAdoptList(m.keys, m.width)
 		m.setStatus("")
 		return tea.Batch(candidatesCmd(m.launch), m.adopt.input.Focus())
+	case pressed(msg, k.Search, k.SearchAll, k.Select, k.CopyScreen, k.Save):
+		return m.takeKey(msg)
 	case pressed(msg, k.Zoom):
 		return m.toggleZoom()
 	case pressed(msg, k.KillShown): // disabled, it says why not
@@ -505,7 +516,7 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch m.mode {
 	case modeFocus:
 		return m.queueInput(input{paste: msg.Content})
-	case modeForm, modeFilter, modeAdopt, modeHistoryFilter:
+	case modeForm, modeFilter, modeAdopt, modeHistoryFilter, modeFind, modeFindAll, modeSave:
 		return m.forwardToInput(msg)
 	}
 	return nil
@@ -543,6 +554,8 @@ func (m *Model) forwardToInput(msg tea.Msg) tea.Cmd {
 		m.adopt.input, cmd = m.adopt.input.Update(msg)
 	case modeHistoryFilter:
 		m.past.filter, cmd = m.past.filter.Update(msg)
+	case modeFind, modeFindAll, modeSave:
+		cmd = m.takeInput(msg)
 	}
 	return cmd
 }

@@ -43,6 +43,8 @@ func (m *Model) modeHelp() shortHelper {
 		return m.historyHelp()
 	case modeHistoryFilter:
 		return helpKeys{withHelp(k.Submit, "apply"), withHelp(k.Cancel, "clear")}
+	case modeFind, modeFindAll, modeSelect, modeSave:
+		return m.takeHelp()
 	}
 	return k
 }
@@ -330,6 +332,8 @@ func (m *Model) paneTitle() string {
 		left = " new run "
 	case m.mode == modeAdopt:
 		left = " adopt a running process "
+	case m.mode == modeFindAll:
+		left = " search every run's output "
 	default:
 		if r, ok := m.selectedRun(); ok {
 			left = fmt.Sprintf(" %d %s · %s ", r.RunID, runName(r), statusText(r, m.now()))
@@ -360,7 +364,7 @@ func (m *Model) paneTitle() string {
 			right = append(right, m.theme.Marker.Render(marker))
 		}
 	}
-	right = append(right, m.zoomMarker())
+	right = append(right, m.zoomMarker(), m.takeMarker())
 	if m.mode == modeFocus {
 		right = append(right, m.theme.Focused.Render(fmt.Sprintf(" TYPING INTO RUN · %s leaves ", m.keys.Unfocus.Help().Key)))
 	}
@@ -384,6 +388,9 @@ func (m *Model) statusLines() []string {
 		}
 		return lines
 	}
+	if s, ok := m.takeStatus(); ok { // a search line, the save prompt
+		return s
+	}
 	if m.statusErr {
 		return []string{m.theme.Error.Render(m.status)}
 	}
@@ -397,6 +404,9 @@ func (m *Model) refreshPane() {
 	l := m.layout
 	m.pane = nil
 	m.paneCursor = uv.Cursor{Hidden: true}
+	if m.drawTake() { // a search, a selection (search.go)
+		return
+	}
 	if l.paneH <= 0 || m.selected == 0 {
 		return
 	}
