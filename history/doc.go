@@ -54,4 +54,11 @@
 //	     instance, instance_start (pid and start time of the corral that ran it))
 //	states(run_id, at (Unix milliseconds), state, detail)   agent-state transitions
 //	counter(name PRIMARY KEY, value)                         'run_id': the last id given
+//
+// Version 2 adds the git worktrees corral made for runs (package worktree),
+// which `corral worktrees` lists and prunes; pruning the runs leaves them:
+//
+//	worktrees(run_id INTEGER PRIMARY KEY, repo (the main working tree),
+//	          path, branch, base, created_at, removed_at (Unix
+//	          milliseconds; removed_at NULL while it is kept))
 package history

@@ -62,6 +62,17 @@ CREATE TABLE counter (
 	value INTEGER NOT NULL
 );
 `},
+	{2, "the git worktrees made for runs", `
+CREATE TABLE worktrees (
+	run_id     INTEGER PRIMARY KEY,
+	repo       TEXT    NOT NULL,
+	path       TEXT    NOT NULL,
+	branch     TEXT    NOT NULL,
+	base       TEXT    NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL,
+	removed_at INTEGER
+);
+`},
 }
 
 // check tells a usable index (ours, or empty) from one Open must move
