@@ -185,3 +185,51 @@ func TestStoreCloseFlushesOpenLogs(t *testing.T) {
 		t.Fatalf("log %q after the store closed", got)
 	}
 }
+
+// A burst grows the queue as far as it needs; once written, all but a few
+// of its buffers are freed, and what was queued is all in the log.
+func TestLogFreesABurstsBuffers(t *testing.T) {
+	gate, written := make(chan struct{}), make(chan struct{}, 100)
+	s := open(t, "", WithLogQueue(32*bufSize), func(o *options) {
+		o.beforeWrite = func() { <-gate }
+		o.afterWrite = func() { written <- struct{}{} }
+	})
+	id := begin(t, s, Run{}).ID
+	w, err := s.Log(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	burst := bytes.Repeat([]byte("z"), 20*bufSize)
+	w.Write(burst)
+	w.mu.Lock()
+	grown := w.bufs
+	w.mu.Unlock()
+	if grown < 20 {
+		t.Fatalf("%d buffers for a burst of 20", grown)
+	}
+	close(gate)
+	timeout := time.After(10 * time.Second)
+	for {
+		w.mu.Lock()
+		bufs, queued := w.bufs, len(w.full)
+		w.mu.Unlock()
+		if queued == 0 && bufs <= keepFree+1 {
+			break // the one left may be the filling one
+		}
+		select {
+		case <-written:
+		case <-timeout:
+			t.Fatalf("%d buffers kept after the burst was written (%d queued)", bufs, queued)
+		}
+	}
+	if d := w.Dropped(); d != 0 {
+		t.Fatalf("dropped %d", d)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readLog(t, s, id); got != string(burst) {
+		t.Fatalf("log holds %d bytes, want %d", len(got), len(burst))
+	}
+}

@@ -13,6 +13,10 @@ import (
 // the disk sees few writes, small enough that a quiet run holds little.
 const bufSize = 64 << 10
 
+// keepFree is how many written buffers a LogWriter keeps for reuse; the
+// rest of a burst's are freed.
+const keepFree = 4
+
 // ErrLogOpen is returned by Log for a run whose log is already being written
 // by this store.
 var ErrLogOpen = errors.New("log already open")
@@ -268,7 +272,13 @@ func (w *LogWriter) drain() {
 
 		w.mu.Lock()
 		for i, b := range batch {
-			w.free = append(w.free, b[:0])
+			// A burst's buffers beyond a few go back to the allocator: a
+			// run that flooded once holds no more than a quiet one after.
+			if len(w.free) < keepFree {
+				w.free = append(w.free, b[:0])
+			} else {
+				w.bufs--
+			}
 			batch[i] = nil
 		}
 		w.spare = batch[:0]

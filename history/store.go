@@ -21,7 +21,7 @@ const (
 	DefaultLogCap        = 64 << 20
 	DefaultTotalCap      = 1 << 30
 	DefaultMaxAge        = 30 * 24 * time.Hour
-	DefaultLogQueue      = 1 << 20
+	DefaultLogQueue      = 8 << 20
 	DefaultPruneInterval = 10 * time.Minute
 )
 
@@ -87,8 +87,10 @@ func WithTotalCap(n int64) Option { return func(o *options) { o.totalCap = n } }
 func WithMaxAge(d time.Duration) Option { return func(o *options) { o.maxAge = d } }
 
 // WithLogQueue sets how many bytes a LogWriter holds for the disk before it
-// drops output (default 1 MiB), rounded up to whole 64 KiB buffers. A single
-// Write larger than the queue is always dropped.
+// drops output (default 8 MiB: a flood of 70 MB/s for over 100 ms while the
+// writer waits for a CPU), rounded up to whole 64 KiB buffers, allocated as
+// a burst needs them and freed after it but for a few. A single Write
+// larger than the queue is always dropped.
 func WithLogQueue(n int) Option { return func(o *options) { o.logQueue = max(n, 1) } }
 
 // WithPruneInterval sets how often the store prunes in the background
