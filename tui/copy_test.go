@@ -1,0 +1,182 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	osc52 "corral/clip"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// raws runs a command as the program would and returns what it writes to
+// the terminal as it is (tea.Raw), feeding every other message back.
+func raws(m *Model, cmd tea.Cmd) []string {
+	var out []string
+	for range 10 {
+		var next []tea.Cmd
+		for _, msg := range run(cmd) {
+			if r, ok := msg.(tea.RawMsg); ok {
+				out = append(out, r.Msg.(string))
+				continue
+			}
+			next = append(next, update(m, msg))
+		}
+		if len(next) == 0 {
+			break
+		}
+		cmd = tea.Batch(next...)
+	}
+	return out
+}
+
+// withTarget makes the model's clipboard target t, counting the questions.
+func withTarget(m *Model, t osc52.Target) *int {
+	asked := new(int)
+	m.clip.detect = func(context.Context) (osc52.Target, error) { *asked++; return t, nil }
+	return asked
+}
+
+func TestVisualSelectionCopiesWithOSC52(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	asked := withTarget(m, osc52.Target{})
+	do(m, keyMsg("V"))
+	if m.mode != modeSelect {
+		t.Fatalf("V: mode %v", m.mode)
+	}
+	do(m, keyMsg("up"))
+	do(m, keyMsg("up"))
+	if !strings.Contains(screenText(m), "3 lines selected") {
+		t.Fatalf("no selection marker:\n%s", screenText(m))
+	}
+	if !strings.Contains(m.Render(), m.theme.Selection.Render("line 57: ok"+strings.Repeat(" ", 80-len("line 57: ok")))) {
+		t.Fatalf("line 57 is not drawn selected")
+	}
+	got := raws(m, update(m, keyMsg("y")))
+	want, _ := osc52.Sequence("line 57: ok\nline 58: ok\nline 59: ok")
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("written %q, want %q", got, want)
+	}
+	if m.mode != modeNormal || m.snap.on || !strings.Contains(m.status, "copied 3 lines") {
+		t.Fatalf("after y: mode %v, snapshot %v, status %q", m.mode, m.snap.on, m.status)
+	}
+	// The target is asked once.
+	do(m, keyMsg("V"))
+	raws(m, update(m, keyMsg("y")))
+	if *asked != 1 {
+		t.Fatalf("the terminal was asked %d times", *asked)
+	}
+}
+
+func TestEscCancelsTheSelection(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	withTarget(m, osc52.Target{})
+	do(m, keyMsg("V"))
+	if got := raws(m, update(m, keyMsg("esc"))); len(got) != 0 || m.mode != modeNormal || m.snap.on {
+		t.Fatalf("esc wrote %q; mode %v", got, m.mode)
+	}
+}
+
+func TestCopyInTmuxThatBlocksItSaysHow(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	withTarget(m, osc52.Target{Tmux: true, SetClipboard: "external"})
+	got := raws(m, update(m, keyMsg("Y")))
+	want, _ := osc52.Sequence("$ screen of run 1000000\nsecond line")
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("Y wrote %q, want %q", got, want)
+	}
+	if !m.statusErr || !strings.Contains(m.status, "set -s set-clipboard on") {
+		t.Fatalf("status %q (error %v)", m.status, m.statusErr)
+	}
+}
+
+func TestMouseDragCopiesTheRows(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	withTarget(m, osc52.Target{Tmux: true, SetClipboard: "on"})
+	y := m.layout.paneY
+	do(m, tea.MouseClickMsg{Button: tea.MouseLeft, X: 3, Y: y})
+	do(m, tea.MouseMotionMsg{Button: tea.MouseLeft, X: 5, Y: y + 1})
+	if !strings.Contains(screenText(m), "2 lines selected") {
+		t.Fatalf("dragging:\n%s", screenText(m))
+	}
+	got := raws(m, update(m, tea.MouseReleaseMsg{Button: tea.MouseLeft, X: 5, Y: y + 1}))
+	want, _ := osc52.Sequence("$ screen of run 1000000\nsecond line")
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("drag wrote %q, want %q", got, want)
+	}
+	// A click without a move copies nothing, and the table still takes
+	// clicks.
+	do(m, tea.MouseClickMsg{Button: tea.MouseLeft, X: 3, Y: y})
+	if got := raws(m, update(m, tea.MouseReleaseMsg{Button: tea.MouseLeft, X: 3, Y: y})); len(got) != 0 {
+		t.Fatalf("a click copied %q", got)
+	}
+	do(m, tea.MouseClickMsg{Button: tea.MouseLeft, X: 3, Y: m.layout.tableY + 3})
+	if m.selected != 1000002 {
+		t.Fatalf("a click on the table selected %d", m.selected)
+	}
+}
+
+func TestCopyTooLargeSuggestsSaving(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	withTarget(m, osc52.Target{})
+	if got := raws(m, m.copyText(strings.Repeat("x", osc52.MaxText+1), "everything")); len(got) != 0 {
+		t.Fatalf("wrote %d sequences", len(got))
+	}
+	if !m.statusErr || !strings.Contains(m.status, "ctrl+s saves") {
+		t.Fatalf("status %q", m.status)
+	}
+}
+
+func TestSaveWritesTheHistoryAndAsksBeforeReplacing(t *testing.T) {
+	m, reg, _ := newTakeModel(t)
+	dir := t.TempDir()
+	m.cwd = dir
+	do(m, ctrl('s'))
+	if m.mode != modeSave || !strings.Contains(screenText(m), "save to: claude-1000000.log") {
+		t.Fatalf("ctrl+s: mode %v\n%s", m.mode, screenText(m))
+	}
+	do(m, keyMsg("enter"))
+	path := filepath.Join(dir, "claude-1000000.log")
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(b), "line 0: ok\n") || strings.Count(string(b), "\n") != 60 {
+		t.Fatalf("saved %q: %v", b, err)
+	}
+	if !strings.Contains(m.status, "saved run 1000000's 60 lines") || !strings.Contains(m.status, path) {
+		t.Fatalf("status %q", m.status)
+	}
+	// Again: the file is there, so it asks; no keeps it, yes replaces it.
+	reg.outputs[1000000].AppendLine("one more")
+	do(m, ctrl('s'))
+	do(m, keyMsg("enter"))
+	if m.mode != modeConfirm || !strings.Contains(m.confirm.question, "exists") {
+		t.Fatalf("no question: mode %v, status %q", m.mode, m.status)
+	}
+	do(m, keyMsg("n"))
+	if b2, _ := os.ReadFile(path); string(b2) != string(b) {
+		t.Fatal("no replaced the file")
+	}
+	do(m, ctrl('s'))
+	do(m, keyMsg("enter"))
+	do(m, keyMsg("y"))
+	if b3, _ := os.ReadFile(path); !strings.HasSuffix(string(b3), "one more\n") {
+		t.Fatalf("yes did not replace it: %q", b3[len(b3)-20:])
+	}
+	if !strings.Contains(m.status, "61 lines") {
+		t.Fatalf("status %q", m.status)
+	}
+}
+
+func TestSavePathTyped(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	m.cwd = "/src/app"
+	home, _ := os.UserHomeDir()
+	for in, want := range map[string]string{"out.log": "/src/app/out.log", "/tmp/x.log": "/tmp/x.log",
+		"~/x.log": filepath.Join(home, "x.log"), " logs/a.log ": "/src/app/logs/a.log"} {
+		if got := m.savePath(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
