@@ -22,6 +22,7 @@ import (
 
 	"corral/activity"
 	"corral/registry"
+	"corral/worktree"
 
 	"github.com/BurntSushi/toml"
 )
@@ -84,6 +85,24 @@ type Settings struct {
 	// Catalog is CatalogMerge (the default: the file's entries add to the
 	// built-in catalog) or CatalogReplace (they are the whole catalog).
 	Catalog string `toml:"catalog"`
+	// WorktreePrefix starts the name of the branch of a run's new git
+	// worktree (worktree.DefaultPrefix, "corral/", when absent or empty).
+	WorktreePrefix string `toml:"worktree_prefix"`
+	// WorktreeDir is where new worktrees are made, as the file writes it
+	// (~ and $VARs allowed); "": worktree.DefaultRoot. See WorktreeRoot.
+	WorktreeDir string `toml:"worktree_dir"`
+}
+
+// WorktreeRoot is the directory new worktrees are made in: WorktreeDir with
+// ~ and $VARs expanded, or "" for worktree.DefaultRoot.
+func (s Settings) WorktreeRoot() string {
+	d := os.ExpandEnv(s.WorktreeDir)
+	if d == "~" || strings.HasPrefix(d, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			d = home + d[1:]
+		}
+	}
+	return d
 }
 
 // HistoryOn reports whether runs are recorded on disk.
@@ -117,6 +136,9 @@ type Agent struct {
 	// States are the entry's screen patterns; empty ones take the built-in
 	// defaults of its program (see StatePatterns).
 	States States `toml:"states"`
+	// Worktree makes the new-run form start the entry's runs in a new git
+	// worktree of the project's repository by default.
+	Worktree bool `toml:"worktree"`
 }
 
 // HooksOff is the value of Agent.Hooks that turns an entry's hooks off.
@@ -481,6 +503,9 @@ func parse(path, text string) (*Config, error) {
 	if c.Settings.HistoryMaxAge.Duration == 0 {
 		c.Settings.HistoryMaxAge.Duration = DefaultHistoryMaxAge
 	}
+	if c.Settings.WorktreePrefix == "" {
+		c.Settings.WorktreePrefix = worktree.DefaultPrefix
+	}
 	return c, nil
 }
 
@@ -560,6 +585,13 @@ func (c *Config) validate(f *File, labels []string) {
 	}
 	if d := c.Settings.HistoryMaxAge.Duration; d != 0 && (d < MinHistoryMaxAge || d > MaxHistoryMaxAge) {
 		bad(toml.Key{"settings", "history_max_age"}, "must be between 1h and 87600h (10 years) (0 or absent: 720h, 30 days)")
+	}
+	if err := worktree.CheckPrefix(c.Settings.WorktreePrefix); err != nil {
+		bad(toml.Key{"settings", "worktree_prefix"}, "%q cannot start a branch name: %v", c.Settings.WorktreePrefix, err)
+	}
+	if d := c.Settings.WorktreeRoot(); d != "" && !filepath.IsAbs(d) {
+		bad(toml.Key{"settings", "worktree_dir"}, "must be an absolute path (or start with ~/ or a $VARIABLE that holds one), not %q",
+			c.Settings.WorktreeDir)
 	}
 	seen := map[string]int{} // name → its line
 	for i, a := range c.Agents {
