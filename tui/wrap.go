@@ -82,7 +82,8 @@ func (c *rowCounter) fills(n, scroll, sub, h int) bool {
 
 // scrollRows moves the pane's history delta rows back (positive) or
 // forward; it stops where the history's first row reaches the pane's top
-// and at live output.
+// (a history shorter than the pane shows whole, from its top) and at live
+// output.
 func (m *Model) scrollRows(out *registry.Output, delta int) {
 	_, h := m.paneSize()
 	n := out.Len()
@@ -97,7 +98,9 @@ func (m *Model) scrollRows(out *registry.Output, delta int) {
 				scroll, sub = scroll+1, 0
 			}
 		}
-		if !c.fills(n, scroll, sub, h) {
+		// A history shorter than the pane may still be scrolled to once:
+		// a restarted run's screen is new, its earlier life only there.
+		if !c.fills(n, scroll, sub, h) && (m.scroll > 0 || n < 2) {
 			break
 		}
 		m.setPos(scroll, sub)

@@ -81,3 +81,18 @@ func TestLongHistoryLinesWrap(t *testing.T) {
 		t.Fatalf("end: scroll %d\n%s", m.scroll, pane())
 	}
 }
+
+// A history shorter than the pane scrolls back once, to show it whole: a
+// run restarted in place has a new screen, its earlier life only there.
+func TestShortHistoryScrollsBackOnce(t *testing.T) {
+	m, reg, _ := newTestModel(t, 80, 24)
+	fmt.Fprintf(reg.outputs[1000000], "first life\n── restarted 12:00:00 ──\nsecond life\n")
+	press(m, "pgup")
+	if m.scroll != 1 || strings.Join(m.pane, "\n") != "first life\n── restarted 12:00:00 ──" {
+		t.Fatalf("scroll %d, pane %q", m.scroll, m.pane)
+	}
+	press(m, "pgup")
+	if m.scroll != 1 {
+		t.Fatalf("scrolled on to %d", m.scroll)
+	}
+}
