@@ -66,6 +66,9 @@ type Agent struct {
 	// Dir is the entry's own directory, as the catalog writes it (~ and
 	// $VARs allowed), or "": runs start in the current directory.
 	Dir string
+	// Worktree: the entry's runs start in a new git worktree by default
+	// (the catalog's worktree = true); the form preselects it.
+	Worktree bool
 }
 
 // Request asks for a run: an agent of the catalog, or a command line.
@@ -87,6 +90,32 @@ type Request struct {
 	// run that had it; both empty for a new conversation.
 	Resume  string
 	Resumes int64
+	// Worktree starts the run in a new git worktree of the repository of
+	// Dir, on a new branch from Base, or from the branch HEAD is on when
+	// Base is empty.
+	Worktree bool
+	Base     string
+}
+
+// Worktree is the git worktree a run was started in, and its change
+// against its base as last measured.
+type Worktree struct {
+	Path   string // the worktree's directory
+	Branch string // the branch made for the run
+	Base   string // the branch or commit it was made from
+	Repo   string // the repository's main working tree
+	// Files, Added and Removed measure the change against the base:
+	// committed, uncommitted and untracked files together.
+	Files   int
+	Added   int
+	Removed int
+	// Dirty: uncommitted changes or untracked files.
+	Dirty bool
+	// Ahead is how many commits the branch has that the base has not.
+	Ahead int
+	// Submodules: the repository has submodules, not initialised in the
+	// worktree.
+	Submodules bool
 }
 
 // Candidate is a running process that may be adopted.
