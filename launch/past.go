@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"corral/history"
+	"corral/internal/proc"
 	"corral/registry"
 	"corral/tui"
 )
@@ -200,7 +201,12 @@ func (l *Launcher) Orphans() []tui.Candidate {
 	defer l.mu.Unlock()
 	var out []tui.Candidate
 	for _, r := range l.orphans {
-		out = append(out, tui.Candidate{PID: r.PID, Command: quoteArgv(r.Argv), Dir: r.Dir, Run: r.ID})
+		c := tui.Candidate{PID: r.PID, Command: quoteArgv(r.Argv), Dir: r.Dir, Run: r.ID}
+		if argv, err := proc.Cmdline(r.PID); err == nil && len(argv) > 0 {
+			// What it runs now: a shell of the run may have exec'd since.
+			c.Command = strings.Join(argv, " ")
+		}
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Run < out[j].Run })
 	return out

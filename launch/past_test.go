@@ -137,15 +137,15 @@ func TestResumeAClaudeSession(t *testing.T) {
 func TestAdoptingAnOrphanEndsItsOldRow(t *testing.T) {
 	r := newRig(t)
 	store := r.withHistory(t)
-	cmd := exec.Command("sleep", "4417")
+	cmd := exec.Command("sh", "-c", "exec sleep 4417 ") // recorded as sh, runs sleep
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	waitExec(t, cmd.Process.Pid, "sleep")
-	old := history.Run{ID: 1000001, Kind: "command", Name: "sleep", Argv: []string{"sleep", "4417"},
+	waitExec(t, cmd.Process.Pid, "sleep\x004417")
+	old := history.Run{ID: 1000001, Kind: "command", Name: "sleep", Argv: []string{"sh", "-c", "exec sleep 4417 "},
 		PID: cmd.Process.Pid, StartedAt: time.Now(), Status: history.StatusRunning, Instance: 1}
 	if err := store.Begin(old); err != nil {
 		t.Fatal(err)
