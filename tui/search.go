@@ -443,19 +443,39 @@ func (m *Model) snapLine(i int) string {
 	return markLine(line, spans, m.width)
 }
 
+// wheelSnap scrolls the snapshot a search or a selection holds with the
+// wheel over the pane; it reports whether it did.
+func (m *Model) wheelSnap(y int, up bool) bool {
+	s := &m.snap
+	l := m.layout
+	if !s.on || s.screen || s.run != m.selected || y < l.paneY || l.paneH <= 0 {
+		return false
+	}
+	delta := 3
+	if up {
+		delta = -3
+	}
+	s.end = clampEnd(s.end+delta, len(s.lines), l.paneH)
+	m.refreshPane()
+	return true
+}
+
 // takeMarker is what the pane's title says on its right of a search or
 // a selection.
 func (m *Model) takeMarker() string {
+	s := &m.snap
+	var out string
+	if s.on && s.run == m.selected && s.end < len(s.lines) {
+		out = m.theme.Subtle.Render(" " + itoa(len(s.lines)-s.end) + " lines up ")
+	}
 	switch {
 	case m.mode == modeFind && m.find.shown != nil && !m.find.shown.Empty():
-		return m.theme.Marker.Render(" " + matchCount(m.find.cur, len(m.find.matches)) + " ")
-	case m.snap.on && m.snap.selecting:
-		n := abs(m.snap.cursor-m.snap.anchor) + 1
-		return m.theme.Marker.Render(" " + itoa(n) + noun(n, " line", " lines") + " selected ")
-	case m.snap.on && m.snap.end < len(m.snap.lines):
-		return m.theme.Subtle.Render(" " + itoa(len(m.snap.lines)-m.snap.end) + " lines up ")
+		out += m.theme.Marker.Render(" " + matchCount(m.find.cur, len(m.find.matches)) + " ")
+	case s.on && s.selecting:
+		n := abs(s.cursor-s.anchor) + 1
+		out += m.theme.Marker.Render(" " + itoa(n) + noun(n, " line", " lines") + " selected ")
 	}
-	return ""
+	return out
 }
 
 // takeStatus is the status line of a flow of issue 17 that has one: the

@@ -264,3 +264,17 @@ func TestSearchAllSearchesNoPastRunWithoutHistory(t *testing.T) {
 }
 
 var _ search.Reader = liveSource{}
+
+func TestWheelScrollsTheSearchedHistory(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	do(m, ctrl('f'))
+	typeIn(m, "FAIL")
+	end := m.snap.end
+	do(m, tea.MouseWheelMsg{Button: tea.MouseWheelUp, Y: m.layout.paneY + 1})
+	if m.snap.end != end-3 || m.scroll != 0 {
+		t.Fatalf("wheel up: end %d (was %d), scroll %d", m.snap.end, end, m.scroll)
+	}
+	if !strings.Contains(screenText(m), "3 lines up") {
+		t.Fatalf("no position marker:\n%s", screenText(m))
+	}
+}

@@ -567,6 +567,9 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 	if m.past.open {
 		return m.historyWheel(mouse.Y, up)
 	}
+	if m.wheelSnap(mouse.Y, up) { // a search or a selection holds the pane (search.go)
+		return nil
+	}
 	switch {
 	case mouse.Y >= l.paneY && l.paneH > 0:
 		if up {
