@@ -66,6 +66,8 @@ type record struct {
 	state *tracked
 	// begun: the run's history row was written before it started.
 	begun bool
+	// ws is the git worktree the run started in; nil for none (worktree.go).
+	ws *workspace
 }
 
 var _ tui.Launcher = (*Launcher)(nil)
@@ -81,7 +83,7 @@ func New(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *con
 		inputs: make(chan stateInput, 4096), quit: make(chan struct{}), done: make(chan struct{})}
 	for _, a := range cfg.Agents {
 		ta := tui.Agent{Name: a.Name, Kind: kindOf(a), Description: a.Description, Available: true,
-			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task}
+			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task, Worktree: a.Worktree}
 		prog := a.Command.Expand(config.Vars{Shell: sh, Task: "x", Model: "x", Project: cwd, SessionID: "x"})[0]
 		if _, err := exec.LookPath(prog); err != nil {
 			ta.Available, ta.Reason = false, fmt.Sprintf("%s is not on PATH", prog)
@@ -150,15 +152,26 @@ func kindOf(a config.Agent) registry.Kind {
 // Agents returns the catalog, with what is missing marked unavailable.
 func (l *Launcher) Agents() []tui.Agent { return l.agents }
 
-// Launch starts a run from the catalog or a command line.
+// Launch starts a run from the catalog or a command line; with
+// req.Worktree, in a new git worktree made for it (worktree.go): a failure
+// to make it is the error, and leaves nothing behind.
 func (l *Launcher) Launch(req tui.Request) (int64, error) {
-	b, err := l.build(req)
+	// The id comes first: a new worktree is named after it, and the run
+	// starts in it (worktree.go).
+	id := l.reg.GenerateID()
+	req, ws, err := l.newWorktree(req, id)
 	if err != nil {
 		return 0, err
 	}
+	b, err := l.build(req)
+	if err != nil {
+		l.discardWorktree(id, ws)
+		return 0, err
+	}
 	spec, rec, agent, shown := b.spec, b.rec, b.agent, b.shown
+	rec.ws = ws
 	// The record exists before the registry announces the run.
-	spec.Run.RunID = l.reg.GenerateID()
+	spec.Run.RunID = id
 	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
 	hist := l.recorderOf()
 	if hist != nil {
@@ -177,6 +190,7 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 			// Fail records it again, as a failed row of its own.
 			_ = hist.store.Delete(spec.Run.RunID)
 		}
+		l.discardWorktree(id, ws)
 		return 0, err
 	}
 	if req.Agent != "" {
@@ -198,6 +212,9 @@ type built struct {
 
 // build turns a request into what Launch and Restart start.
 func (l *Launcher) build(req tui.Request) (built, error) {
+	if req.Worktree { // Launch makes it; a restart of a run that never had it cannot
+		return built{}, errors.New("its new worktree was never made: start it anew")
+	}
 	dir := expandHome(req.Dir)
 	b := built{spec: spawn.Spec{Cols: req.Cols, Rows: req.Rows}, rec: &record{req: req, activity: l.activityOf(false)}}
 	if req.Agent == "" {
