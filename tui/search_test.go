@@ -278,3 +278,23 @@ func TestWheelScrollsTheSearchedHistory(t *testing.T) {
 		t.Fatalf("no position marker:\n%s", screenText(m))
 	}
 }
+
+func TestSearchAllScrollsAPastRunsLogToTheLine(t *testing.T) {
+	m, hist, _ := newHistoryModel(t, 80, 24, Options{})
+	m.statusTTL = 0
+	var log []string
+	for i := range 200 {
+		log = append(log, fmt.Sprintf("log line %d", i))
+	}
+	log[40] = "log line 40: the needle"
+	hist.logs[1000012] = log
+	do(m, keyMsg("F"))
+	typeIn(m, "needle")
+	do(m, keyMsg("enter"))
+	if m.past.logRun != 1000012 || m.past.scroll == 0 {
+		t.Fatalf("log of %d, scroll %d", m.past.logRun, m.past.scroll)
+	}
+	if !strings.Contains(screenText(m), "log line 40: the needle") {
+		t.Fatalf("the line is not in sight:\n%s", screenText(m))
+	}
+}
