@@ -59,6 +59,7 @@ type options struct {
 	logLevel       slog.Level
 	projectPath    string // --project; "": corral.toml if there is one
 	procfile       string
+	worktree       bool // --worktree: each command's run in a new git worktree
 }
 
 func parseArgs(args []string) (options, error) {
@@ -80,6 +81,7 @@ func parseArgs(args []string) (options, error) {
 	fs.BoolVar(&o.defaultConfig, "default-config", false, "")
 	fs.StringVar(&o.projectPath, "project", "", "")
 	fs.StringVar(&o.procfile, "procfile", "", "")
+	fs.BoolVar(&o.worktree, "worktree", false, "")
 	fs.Func("log-level", "", func(s string) (err error) {
 		o.logLevel, err = logfile.ParseLevel(s)
 		return err
@@ -110,6 +112,8 @@ Each command is a command line started as a run at launch, e.g.
 
   corral history [--json] [--limit N] [--agent NAME]   past runs, newest first
   corral logs ID [--follow]                            a run's output
+  corral worktrees [--json]                            the git worktrees corral made for runs
+  corral worktrees prune                               remove those of ended runs that are clean
 
 flags:
   --config PATH     configuration file (default %s)
@@ -117,6 +121,7 @@ flags:
   --project FILE    a project file of runs to start (default: corral.toml here, if there is one)
   --procfile FILE   a Procfile: its processes start as runs too
   --name NAME       name the run of the command that follows (before each command)
+  --worktree        start each command in a new git worktree of this directory's repository
   --default-config  print the default configuration, which documents every setting
   --log-level LEVEL debug, info, warn or error (default info), for corral's log:
                     %s
@@ -132,6 +137,9 @@ default keys (a config may change them; ? in corral shows the keys in force):
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := historyCommand(args, stdout, stderr); ok {
+		return code
+	}
+	if code, ok := worktreesCommand(args, stdout, stderr); ok {
 		return code
 	}
 	o, err := parseArgs(args)
@@ -237,7 +245,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	for i, c := range o.commands {
-		req := tui.Request{Command: c, Name: o.names[i], Cols: cols, Rows: rows}
+		req := tui.Request{Command: c, Name: o.names[i], Cols: cols, Rows: rows, Worktree: o.worktree}
 		if _, err := l.Launch(req); err != nil {
 			l.Fail(req, err) // listed as a failed row: the others start
 		}
