@@ -19,8 +19,8 @@ func TestSearchJumpAndCopy(t *testing.T) {
 	// The pane's search: the marker line shows, counted.
 	tm.keys("C-f")
 	tm.text("marker-7731")
-	scr := tm.waitText("1 of 1")
-	if !strings.Contains(scr, "MARKER-7731 is here") || !strings.Contains(scr, "find: marker-7731") {
+	scr := tm.waitText("find: marker-7731   1 of 1") // the whole query's result
+	if !strings.Contains(scr, "MARKER-7731 is here") {
 		t.Fatalf("ctrl+f:\n%s", scr)
 	}
 	tm.keys("Escape")
@@ -29,7 +29,7 @@ func TestSearchJumpAndCopy(t *testing.T) {
 	// Every run: listed with its run and line, enter opens it there.
 	tm.keys("F")
 	tm.text("MARKER-7731")
-	scr = tm.waitText("1 match in 1 run")
+	scr = tm.waitText("find in every run: MARKER-7731   1 match in 1 run")
 	if row := row(scr, "MARKER-7731 is here"); !strings.Contains(row, "41") {
 		t.Fatalf("the hit does not give line 41: %q\n%s", row, scr)
 	}
