@@ -29,10 +29,6 @@ func TestDiffStats(t *testing.T) {
 		t.Fatalf("a new worktree's stats: %+v %v", s, err)
 	}
 	index := filepath.Join(repo, ".git", "worktrees", filepath.Base(w.Path), "index")
-	before, err := os.ReadFile(index)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A commit: sub/b.txt gets a line. Uncommitted: a.txt's "two" becomes
 	// two lines. Untracked: new.txt (2 lines, the last without a newline),
 	// deep/x.txt (1 line) and a binary file.
@@ -50,7 +46,7 @@ func TestDiffStats(t *testing.T) {
 	run(t, repo, "add", "c.txt")
 	run(t, repo, "commit", "-q", "-m", "on main")
 
-	before, err = os.ReadFile(index) // the commit above changed it
+	before, err := os.ReadFile(index) // after the worktree's commit, which writes it
 	if err != nil {
 		t.Fatal(err)
 	}
