@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -136,6 +137,19 @@ func code2err(dir string, args []string, code int, out output) error {
 // stdout, when not nil, receives the output instead of the returned
 // string.
 func gitCode(ctx context.Context, dir string, stdout *capped, args ...string) (output, int, error) {
+	return gitCall(ctx, dir, call{stdout: stdout}, args...)
+}
+
+// call is what a git call gets besides its arguments.
+type call struct {
+	env    []string  // added to the environment (after what environ removes)
+	stdin  io.Reader // nil: none
+	stdout *capped   // nil: returned in output
+}
+
+// gitCall is gitCode with an environment and input of the call's own.
+func gitCall(ctx context.Context, dir string, c call, args ...string) (output, int, error) {
+	stdout := c.stdout
 	path, err := gitPath()
 	if err != nil {
 		return output{}, -1, err
@@ -143,7 +157,8 @@ func gitCode(ctx context.Context, dir string, stdout *capped, args ...string) (o
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, append([]string{"-C", dir}, args...)...)
-	cmd.Env = environ()
+	cmd.Env = append(environ(), c.env...)
+	cmd.Stdin = c.stdin
 	cmd.WaitDelay = time.Second // a child of git holding the pipes does not hold us
 	var so, se bytes.Buffer
 	if stdout != nil {

@@ -339,20 +339,14 @@ func Remove(ctx context.Context, w Worktree, force, deleteBranch bool) error {
 }
 
 // Diff returns the change of a worktree against its base as git shows it,
-// coloured (--color=always): the diff from the merge base to the working
-// tree, then each untracked file as an added one. It returns at most
-// MaxDiff bytes, ending with a line that says what was left out.
+// coloured (--color=always): from the merge base to the working tree,
+// untracked files (at most MaxUntracked of them) included as added ones.
+// It returns at most MaxDiff bytes, ending with a line that says what was
+// left out. The untracked files are marked intent-to-add (git add -N) in a
+// copy of the worktree's index, which git is given for this one diff: the
+// worktree's own index is not touched.
 func Diff(ctx context.Context, w Worktree) (string, error) {
 	mb, err := mergeBase(ctx, w)
-	if err != nil {
-		return "", err
-	}
-	var buf bytes.Buffer
-	c := &capped{max: MaxDiff, buf: &buf}
-	out, code, err := gitCode(ctx, w.Path, c, "diff", "--color=always", "--no-ext-diff", "--no-renames", mb, "--")
-	if err == nil && code != 0 {
-		err = code2err(w.Path, []string{"diff"}, code, out)
-	}
 	if err != nil {
 		return "", err
 	}
@@ -360,20 +354,35 @@ func Diff(ctx context.Context, w Worktree) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	left := 0
-	for i, name := range untracked {
-		if i >= MaxUntracked || c.dropped > 0 {
-			left = len(untracked) - i
-			break
+	left := max(len(untracked)-MaxUntracked, 0)
+	untracked = untracked[:len(untracked)-left]
+	var env []string
+	if len(untracked) > 0 {
+		idx, err := indexCopy(ctx, w.Path)
+		if err != nil {
+			return "", err
 		}
-		// --no-index exits 1 when the files differ, as they do here.
-		out, code, err := gitCode(ctx, w.Path, c, "diff", "--color=always", "--no-ext-diff", "--no-index", "--", os.DevNull, name)
-		if err == nil && code > 1 {
-			err = code2err(w.Path, []string{"diff", "--no-index", name}, code, out)
+		defer os.Remove(idx)
+		env = []string{"GIT_INDEX_FILE=" + idx}
+		list := strings.Join(untracked, "\x00") + "\x00"
+		args := []string{"add", "--intent-to-add", "--pathspec-from-file=-", "--pathspec-file-nul"}
+		out, code, err := gitCall(ctx, w.Path, call{env: env, stdin: strings.NewReader(list)}, args...)
+		if err == nil && code != 0 {
+			err = code2err(w.Path, args, code, out)
 		}
 		if err != nil {
 			return "", err
 		}
+	}
+	var buf bytes.Buffer
+	c := &capped{max: MaxDiff, buf: &buf}
+	args := []string{"diff", "--color=always", "--no-ext-diff", "--no-renames", mb, "--"}
+	out, code, err := gitCall(ctx, w.Path, call{env: env, stdout: c}, args...)
+	if err == nil && code != 0 {
+		err = code2err(w.Path, args, code, out)
+	}
+	if err != nil {
+		return "", err
 	}
 	switch {
 	case c.dropped > 0:
@@ -382,4 +391,36 @@ func Diff(ctx context.Context, w Worktree) (string, error) {
 		fmt.Fprintf(&buf, "\n[corral: %d more untracked files not shown]\n", left)
 	}
 	return buf.String(), nil
+}
+
+// indexCopy copies the index of the worktree at dir to a temporary file,
+// for a git call to change instead of it; the caller removes the copy.
+func indexCopy(ctx context.Context, dir string) (string, error) {
+	p, err := git(ctx, dir, "rev-parse", "--git-path", "index")
+	if err != nil {
+		return "", err
+	}
+	p = strings.TrimSpace(p)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	src, err := os.Open(p)
+	if err != nil {
+		return "", fmt.Errorf("the worktree's index: %w", err)
+	}
+	defer src.Close()
+	dst, err := os.CreateTemp("", "corral-index-*")
+	if err != nil {
+		return "", fmt.Errorf("a copy of the index: %w", err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		os.Remove(dst.Name())
+		return "", fmt.Errorf("a copy of the index: %w", err)
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(dst.Name())
+		return "", fmt.Errorf("a copy of the index: %w", err)
+	}
+	return dst.Name(), nil
 }

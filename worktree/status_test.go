@@ -83,6 +83,12 @@ func TestDiffStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if after, err := os.ReadFile(index); err != nil || string(after) != string(before) {
+		t.Fatalf("Diff changed the worktree's index (%v)", err)
+	}
+	if got := run(t, w.Path, "status", "--porcelain"); strings.Contains(got, "A ") || !strings.Contains(got, "?? new.txt") {
+		t.Fatalf("after Diff, git status says %q", got)
+	}
 	if !strings.Contains(d, "\x1b[") {
 		t.Errorf("the diff is not coloured:\n%s", d)
 	}
@@ -114,6 +120,10 @@ func TestDiffStatsPartial(t *testing.T) {
 	}
 	if !s.Partial || s.Files != len(names) || s.Added != MaxUntracked {
 		t.Fatalf("DiffStats of %d untracked files = %+v", len(names), s)
+	}
+	d, err := Diff(context.Background(), w)
+	if err != nil || !strings.HasSuffix(d, "\n[corral: 3 more untracked files not shown]\n") {
+		t.Fatalf("Diff of %d untracked files ends %q, %v", len(names), d[max(len(d)-200, 0):], err)
 	}
 }
 
