@@ -73,7 +73,9 @@ func (tm *term) newClaude() {
 	tm.t.Helper()
 	tm.keys("n")
 	tm.waitText("── new run ")
-	tm.keys("BTab", "Right") // the agent chooser, then its next entry
+	tm.waitText("›Run ")
+	// The form opens on the chooser at "command"; then shell, then claude.
+	tm.keys("Right", "Right")
 	tm.waitText("‹ claude ›")
 	tm.keys("Enter")
 	tm.waitText("fake claude session")
@@ -280,9 +282,10 @@ env = { ANTHROPIC_API_KEY = "sk-ant-fake", ANTHROPIC_BASE_URL = "http://127.0.0.
 	tm.waitText("no runs yet")
 	tm.keys("n")
 	tm.waitText("── new run ")
-	tm.keys("BTab", "Right")
+	tm.waitText("›Run ")
+	tm.keys("Right", "Right") // command, shell, claude
 	tm.waitText("‹ claude ›")
-	tm.keys("Tab", "Tab", "Tab") // task, model, directory
+	tm.keys("Tab") // the directory: the entry uses no task or model
 	tm.text(project)
 	tm.keys("Enter")
 	const id = "1000000"
