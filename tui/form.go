@@ -44,7 +44,9 @@ type form struct {
 }
 
 func (m *Model) openForm() {
-	f := form{agents: append([]Agent{commandChoice}, m.launch.Agents()...), focus: fieldCommand}
+	// The form opens on the chooser, which decides the fields below it;
+	// typing there starts the command line (formKey).
+	f := form{agents: append([]Agent{commandChoice}, m.launch.Agents()...), focus: -1}
 	for i := range f.inputs {
 		in := textinput.New()
 		in.Prompt = ""
@@ -181,6 +183,11 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		f.setHints()
 		f.err = ""
 		return nil
+	}
+	if f.focus == -1 && f.choice == 0 && msg.Text != "" {
+		// Typing on the chooser's "command" is typing the command line.
+		cmd := f.move(1)
+		return tea.Batch(cmd, f.updateInput(msg))
 	}
 	return f.updateInput(msg)
 }

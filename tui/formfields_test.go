@@ -3,11 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
-
-	tea "charm.land/bubbletea/v2"
 )
-
-func shiftTab() tea.KeyPressMsg { return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift} }
 
 // The form shows the fields the chosen entry uses, sends a name, sends no
 // task typed for another entry, and hints the entry's own directory.
@@ -34,8 +30,7 @@ func TestFormFieldsFollowTheEntry(t *testing.T) {
 	if !strings.Contains(screenText(m), "/src/app (current directory)") {
 		t.Fatalf("a command's directory hint:\n%s", screenText(m))
 	}
-	update(m, shiftTab())      // the chooser, from the first field
-	press(m, "right", "right") // writer
+	press(m, "right", "right") // writer: the form opens on the chooser
 	if got := labels(); got != "Task,Model,Directory,Name" {
 		t.Fatalf("writer: fields %s", got)
 	}
@@ -60,9 +55,23 @@ func TestFormFieldsFollowTheEntry(t *testing.T) {
 	}
 
 	press(m, "n")
-	update(m, shiftTab())
 	press(m, "left") // reviewer: a task, no model
 	if got := labels(); got != "Task,Directory,Name" {
 		t.Fatalf("reviewer: fields %s", got)
+	}
+}
+
+// The form opens on the chooser; typing there on "command" types the
+// command line.
+func TestFormOpensOnTheChooser(t *testing.T) {
+	m, _, l := newTestModel(t, 100, 40)
+	press(m, "n")
+	if m.form.focus != -1 || !strings.Contains(screenText(m), "›Run ") {
+		t.Fatalf("focus %d:\n%s", m.form.focus, screenText(m))
+	}
+	typeText(m, "make test")
+	feed(m, press(m, "enter"))
+	if len(l.reqs) != 1 || l.reqs[0].Command != "make test" {
+		t.Fatalf("requests %+v", l.reqs)
 	}
 }
