@@ -11,9 +11,10 @@ import (
 
 // keyModes mirror tui's Model.onKey: the bindings looked up in each mode of
 // the interface, in the order they are tried. A key can serve two of them
-// only in different modes. The run list's cancel, which only hides the
-// orphans' banner, is left out: a key of another action there (quit = "esc")
-// wins, and the banner goes anyway once they are adopted. Focus is not here: there every key but unfocus
+// only in different modes. The run list's cancel, which closes the help,
+// clears an applied filter or hides the orphans' banner, is left out: a key
+// of another action there (quit = "esc") wins, and each of those has another
+// way (the help key, the filter's own cancel, adopting). Focus is not here: there every key but unfocus
 // goes to the run, which config checks (unfocus takes no key a run needs).
 // Where a text field takes keys (field names it), the bindings are tried
 // before the field, so they may not take a key that types.
