@@ -83,7 +83,8 @@ func New(reg *registry.Registry, sp *spawn.Spawner, f *claude.Follower, cfg *con
 		inputs: make(chan stateInput, 4096), quit: make(chan struct{}), done: make(chan struct{})}
 	for _, a := range cfg.Agents {
 		ta := tui.Agent{Name: a.Name, Kind: kindOf(a), Description: a.Description, Available: true,
-			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task, Worktree: a.Worktree}
+			NeedsTask: a.Kind == config.KindAgent, DefaultModel: a.Model, DefaultTask: a.Task, Worktree: a.Worktree,
+			UsesTask: a.Command.Uses("{task}"), UsesModel: a.Command.Uses("{model}"), Dir: a.Dir}
 		prog := a.Command.Expand(config.Vars{Shell: sh, Task: "x", Model: "x", Project: cwd, SessionID: "x"})[0]
 		if _, err := exec.LookPath(prog); err != nil {
 			ta.Available, ta.Reason = false, fmt.Sprintf("%s is not on PATH", prog)

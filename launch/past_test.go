@@ -218,3 +218,19 @@ func TestCorralsOwnProcessesAreNotAdopted(t *testing.T) {
 		}
 	}
 }
+
+// The form learns from the catalog which fields an entry's command takes
+// and the entry's own directory.
+func TestAgentsSayWhatTheirCommandsTake(t *testing.T) {
+	r := newRig(t)
+	by := map[string]tui.Agent{}
+	for _, a := range r.l.Agents() {
+		by[a.Name] = a
+	}
+	if a := by["claude-run"]; !a.UsesTask || !a.UsesModel {
+		t.Errorf("claude-run: %+v", a)
+	}
+	if a := by["shell"]; a.UsesTask || a.UsesModel {
+		t.Errorf("shell: %+v", a)
+	}
+}
