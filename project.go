@@ -49,30 +49,31 @@ func sameFile(a, b string) bool {
 }
 
 // startProject launches the project's runs that start at launch, each with
-// its name, directory and environment; one that cannot start (its
-// directory is missing, its command does not parse) is listed as a failed
-// row, and the others start. Runs with a restart policy are watched by a
+// its name, directory and environment, and lists the others as not started
+// (s starts them); one that cannot start (its directory is missing, its
+// command does not parse) is listed as a failed row, and the others start. Runs with a restart policy are watched by a
 // launch.Supervisor, which restarts them in their rows; the returned func
 // stops it, and must run before the runs are stopped at quit.
 func startProject(reg *registry.Registry, l *launch.Launcher, runs []project.Run, cols, rows int) (stop func()) {
 	var sup *launch.Supervisor
 	for _, r := range runs {
-		if !r.Autostart {
-			continue
-		}
 		req := tui.Request{Name: r.Name, Command: r.Command, Agent: r.Agent, Task: r.Task, Model: r.Model, Dir: r.Dir,
 			Cols: cols, Rows: rows}
 		if len(r.Env) > 0 {
 			req.Env = strings.Join(r.Env, "\x00") + "\x00"
 		}
-		if err := r.CheckDir(); err != nil {
+		var id int64
+		switch err := r.CheckDir(); {
+		case err != nil:
 			l.Fail(req, err)
 			continue
-		}
-		id, err := l.Launch(req)
-		if err != nil {
-			l.Fail(req, err)
-			continue
+		case !r.Autostart:
+			id = l.Hold(req, "not started (autostart = false): s starts it")
+		default:
+			if id, err = l.Launch(req); err != nil {
+				l.Fail(req, err)
+				continue
+			}
 		}
 		if p := policyOf(r); p.When != launch.Never {
 			if sup == nil {

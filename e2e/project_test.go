@@ -19,7 +19,8 @@ func startHere(t *testing.T, dir string, args ...string) *term {
 
 // corral.toml in the current directory starts its runs at launch, each
 // named, in its dir with its env; one whose dir is missing is a failed row
-// and the others start.
+// and the others start; one with autostart = false is listed, not started,
+// until s starts it.
 func TestProjectFileStartsNamedRuns(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "sub-7372"), 0o755); err != nil {
@@ -49,11 +50,11 @@ autostart = false
 		t.Fatal(err)
 	}
 	tm := startHere(t, dir)
-	s := tm.waitFor("the three rows", func(s string) bool {
-		return row(s, "alpha") != "" && row(s, "beta") != "" && row(s, "gamma") != ""
+	s := tm.waitFor("the four rows", func(s string) bool {
+		return row(s, "alpha") != "" && row(s, "beta") != "" && row(s, "gamma") != "" && row(s, "later") != ""
 	})
-	if strings.Contains(s, "later") || strings.Contains(s, "7374") {
-		t.Fatalf("a run with autostart = false was started:\n%s", s)
+	if !strings.Contains(row(s, "later"), "not started") {
+		t.Fatalf("the run with autostart = false is not listed as not started:\n%s", s)
 	}
 	if !strings.Contains(row(s, "gamma"), "failed") {
 		t.Fatalf("the run with a missing dir is not a failed row:\n%s", s)
@@ -64,6 +65,11 @@ autostart = false
 	tm.waitText("out-beta-7372 in sub-7372")
 	tm.keys("Down")
 	tm.waitText(`corral: could not start: corral.toml:12: run "gamma": dir /`)
+	// s starts the run that was not, in its row.
+	tm.keys("Down")
+	tm.waitText("not started (autostart = false): s starts it")
+	tm.keys("s")
+	tm.waitFor("the held run started", func(s string) bool { return strings.Contains(row(s, "later"), "running") })
 }
 
 // A project file with errors stops corral before the UI, with status 2 and

@@ -350,15 +350,27 @@ func (t typing) Paste(text string) {
 // its output, so that a bad command among several loses nothing: the
 // others start, and this one can be corrected and restarted.
 func (l *Launcher) Fail(req tui.Request, err error) int64 {
+	return l.list(req, func(cfg registry.RegistrationConfig) (int64, error) {
+		return l.reg.RecordFailure(cfg, registry.Exit{Code: 127}, "corral: could not start: "+err.Error())
+	})
+}
+
+// Hold lists a run without starting it (a project file's autostart =
+// false), as not started, with note as its output: starting it (Restart)
+// runs req in its row.
+func (l *Launcher) Hold(req tui.Request, note string) int64 {
+	return l.list(req, func(cfg registry.RegistrationConfig) (int64, error) { return l.reg.RecordNotStarted(cfg, note) })
+}
+
+// list registers a row without a process for req with add, and its record.
+func (l *Launcher) list(req tui.Request, add func(registry.RegistrationConfig) (int64, error)) int64 {
 	cmd := strings.TrimSpace(req.Command)
 	if cmd == "" {
 		cmd = req.Agent
 	}
-	id, rerr := l.reg.RecordFailure(registry.RegistrationConfig{Kind: registry.KindCommand, Command: cmd,
-		AgentName: req.Agent, Task: req.Task, Model: req.Model, ProjectPath: l.projectOf(expandHome(req.Dir)),
-		Name: req.Name},
-		registry.Exit{Code: 127}, "corral: could not start: "+err.Error())
-	if rerr != nil {
+	id, err := add(registry.RegistrationConfig{Kind: registry.KindCommand, Command: cmd, AgentName: req.Agent,
+		Task: req.Task, Model: req.Model, ProjectPath: l.projectOf(expandHome(req.Dir)), Name: req.Name})
+	if err != nil {
 		return 0
 	}
 	l.remember(id, &record{req: req})

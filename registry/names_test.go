@@ -21,6 +21,7 @@ func TestEnumStringsAreTotal(t *testing.T) {
 		{Kind(9), "Kind(9)"},
 		{Kind(-1), "Kind(-1)"},
 		{StatusKilled, "killed"},
+		{StatusNotStarted, "not started"},
 		{Status(9), "Status(9)"},
 		{Status(-1), "Status(-1)"},
 		{Exit{Code: -1, Signal: 15}, "SIGTERM"},

@@ -106,6 +106,9 @@ const (
 	StatusFailed
 	// StatusKilled means the process ended after corral killed it.
 	StatusKilled
+	// StatusNotStarted means the run is listed without a process yet (a
+	// project file's autostart = false): Reopen starts it. Cleanup keeps it.
+	StatusNotStarted
 )
 
 // String returns the lower-case name of the status.
@@ -121,6 +124,8 @@ func (s Status) String() string {
 		return "failed"
 	case StatusKilled:
 		return "killed"
+	case StatusNotStarted:
+		return "not started"
 	}
 	return fmt.Sprintf("Status(%d)", int(s))
 }
@@ -419,6 +424,17 @@ func (r *Registry) RegisterSidecarProcess(cfg RegistrationConfig) error {
 // person sees it among the others and can correct and restart it. A zero
 // RunID is generated; the run id is returned.
 func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason string) (int64, error) {
+	return r.record(cfg, StatusFailed, exit, reason)
+}
+
+// RecordNotStarted lists a run that is not started yet, with StatusNotStarted
+// and note as its output; Reopen starts it in its row.
+func (r *Registry) RecordNotStarted(cfg RegistrationConfig, note string) (int64, error) {
+	return r.record(cfg, StatusNotStarted, Exit{}, note)
+}
+
+// record lists a run without a process, with status and text as its output.
+func (r *Registry) record(cfg RegistrationConfig, status Status, exit Exit, text string) (int64, error) {
 	if cfg.RunID == 0 {
 		cfg.RunID = r.GenerateID()
 	}
@@ -426,13 +442,13 @@ func (r *Registry) RecordFailure(cfg RegistrationConfig, exit Exit, reason strin
 	ru := &run{
 		info: ProcessInfo{RunID: cfg.RunID, Kind: cfg.Kind, AgentID: cfg.AgentID, AgentName: cfg.AgentName,
 			SessionID: cfg.SessionID, StartedAt: now, EndedAt: now, ProjectPath: cfg.ProjectPath, Task: cfg.Task,
-			Model: cfg.Model, Command: cfg.Command, Name: cfg.Name, Resumes: cfg.Resumes, Status: StatusFailed, Exit: exit, ExitCode: exit.Code},
+			Model: cfg.Model, Command: cfg.Command, Name: cfg.Name, Resumes: cfg.Resumes, Status: status, Exit: exit, ExitCode: exit.Code},
 		out:   NewOutputBudget(r.opts.lines, r.opts.lineBytes, r.opts.outBytes),
 		ended: make(chan struct{}),
 		stop:  make(chan struct{}),
 	}
 	ru.endOnce.Do(func() { close(ru.ended) }) // a later kill finds it ended
-	_, _ = ru.out.Write([]byte(reason + "\n"))
+	_, _ = ru.out.Write([]byte(text + "\n"))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -653,7 +669,7 @@ func (r *Registry) CleanupFinishedProcesses() []int64 {
 	defer r.mu.Unlock()
 	var ids []int64
 	for id, ru := range r.runs {
-		if !ru.info.Active() {
+		if !ru.info.Active() && ru.info.Status != StatusNotStarted {
 			ids = append(ids, id)
 		}
 	}
