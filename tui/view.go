@@ -155,7 +155,7 @@ func (m *Model) headerLine() string {
 		s     registry.Status
 		style func(...string) string
 	}{{registry.StatusExited, m.theme.Exited.Render}, {registry.StatusFailed, m.theme.Failed.Render},
-		{registry.StatusKilled, m.theme.Killed.Render}} {
+		{registry.StatusKilled, m.theme.Killed.Render}, {registry.StatusNotStarted, m.theme.Exited.Render}} {
 		if counts[c.s] > 0 {
 			parts = append(parts, c.style(fmt.Sprintf("%d %s", counts[c.s], c.s)))
 		}
