@@ -262,7 +262,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	m := tui.New(reg, l, tui.Options{Keys: keyMap(cfg.Keys), Theme: theme(cfg.Theme), Version: version, Dir: cwd,
 		TermProgram: tui.TerminalName(os.Getenv), InTmux: os.Getenv("TMUX") != "", Logger: logger,
 		Notify: cfg.Settings.Notify, NotifyCommand: notifyCommand(cfg.Settings.NotifyCommand),
-		AttentionFirst: cfg.Settings.AttentionFirst, History: past, Warning: warning, Orphans: l.Orphans()})
+		AttentionFirst: cfg.Settings.AttentionFirst, History: past, Warning: warning, Orphans: l.Orphans(), Workspaces: l})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithFPS(tui.FPS))
 	sh.onFirst(p.Quit) // a signal ends the UI; the runs are stopped after it

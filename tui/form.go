@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -20,11 +21,17 @@ const (
 	fieldTask
 	fieldModel
 	fieldDir
+	fieldWorkspace // a chooser: this directory or a new worktree
+	fieldBase      // the branch a new worktree starts from
 	fieldName
 	nFields
 )
 
-var fieldNames = [nFields]string{"Command", "Task", "Model", "Directory", "Name"}
+var fieldNames = [nFields]string{"Command", "Task", "Model", "Directory", "Workspace", "Base", "Name"}
+
+// repoCheckDelay is how long the directory field must rest before the form
+// asks whether it is in a git repository.
+const repoCheckDelay = 250 * time.Millisecond
 
 // formLabelWidth is the width of the form's label column (" Directory  ").
 const formLabelWidth = 12
@@ -41,6 +48,16 @@ type form struct {
 	focus  int // -1: the chooser; else a field
 	err    string
 	cwd    string // the directory runs start in by default
+
+	// The workspace: offered (ws) when the directory is in a git
+	// repository, as last found for repoDir (repo; "" for none); worktree
+	// is the choice of a new worktree. repoGen names the check in flight.
+	ws       bool
+	worktree bool
+	repo     string
+	repoDir  string
+	repoSeen bool // some check has answered
+	repoGen  int
 }
 
 func (m *Model) openForm() {
@@ -57,12 +74,79 @@ func (m *Model) openForm() {
 	f.inputs[fieldTask].Placeholder = "what the agent should do"
 	f.inputs[fieldModel].Placeholder = "the agent's default"
 	f.inputs[fieldName].Placeholder = "named after the program"
+	f.inputs[fieldBase].Placeholder = "the branch HEAD is on, or a branch to start from"
 	f.cwd = m.cwd
+	f.ws = m.ws != nil
 	f.setHints()
 	m.form = f
 	m.mode = modeForm
 	m.status = ""
 }
+
+// dir is the directory the run would start in, as the launcher is given
+// it: the field's, else the chosen entry's own, else "" (corral's).
+func (f *form) dir() string {
+	d := strings.TrimSpace(f.inputs[fieldDir].Value())
+	if strings.HasPrefix(d, "~/") && homeDir != "" {
+		d = homeDir + d[1:]
+	}
+	if d == "" && f.choice != 0 {
+		d = f.agent().Dir
+	}
+	return d
+}
+
+// checkRepo asks, in a command, whether the form's directory is in a git
+// repository; the answer for a directory since changed is dropped.
+func (m *Model) checkRepo() tea.Cmd {
+	f := &m.form
+	if !f.ws {
+		return nil
+	}
+	f.repoGen++
+	gen, dir, ws := f.repoGen, f.dir(), m.ws
+	return func() tea.Msg {
+		root, err := ws.Repository(dir)
+		if err != nil {
+			root = ""
+		}
+		return repoFoundMsg{gen: gen, dir: dir, root: root}
+	}
+}
+
+// checkRepoLater checks the directory once typing in it rests.
+func (m *Model) checkRepoLater() tea.Cmd {
+	f := &m.form
+	if !f.ws {
+		return nil
+	}
+	f.repoGen++
+	gen := f.repoGen
+	return tea.Tick(repoCheckDelay, func(time.Time) tea.Msg { return repoCheckMsg{gen: gen} })
+}
+
+func (m *Model) onRepoCheck(msg repoCheckMsg) tea.Cmd {
+	if m.mode != modeForm || msg.gen != m.form.repoGen {
+		return nil
+	}
+	return m.checkRepo()
+}
+
+func (m *Model) onRepoFound(msg repoFoundMsg) {
+	f := &m.form
+	if m.mode != modeForm || msg.gen != f.repoGen {
+		return
+	}
+	f.repo, f.repoDir, f.repoSeen = msg.root, msg.dir, true
+	if !f.enabled(f.focus) && f.focus >= 0 { // the workspace fields went
+		f.focus = fieldDir
+		f.focusCmd()
+	}
+}
+
+// chooses reports whether the left and right keys choose in the form now:
+// on the Run chooser and on the Workspace field.
+func (f *form) chooses() bool { return f.focus == -1 || f.focus == fieldWorkspace }
 
 func (f *form) agent() Agent { return f.agents[f.choice] }
 
@@ -78,6 +162,10 @@ func (f *form) enabled(field int) bool {
 		return f.choice != 0 && (a.UsesTask || a.NeedsTask || a.DefaultTask != "")
 	case fieldModel:
 		return f.choice != 0 && (a.UsesModel || a.DefaultModel != "")
+	case fieldWorkspace:
+		return f.ws && f.repo != ""
+	case fieldBase:
+		return f.ws && f.repo != "" && f.worktree
 	}
 	return true
 }
@@ -86,7 +174,7 @@ func (f *form) focusCmd() tea.Cmd {
 	for i := range f.inputs {
 		f.inputs[i].Blur()
 	}
-	if f.focus >= 0 {
+	if f.focus >= 0 && f.focus != fieldWorkspace {
 		return f.inputs[f.focus].Focus()
 	}
 	return nil
@@ -111,7 +199,7 @@ func (f *form) move(delta int) tea.Cmd {
 func (f *form) setError(err error) { f.err = err.Error() }
 
 func (f *form) updateInput(msg tea.Msg) tea.Cmd {
-	if f.focus < 0 {
+	if f.focus < 0 || f.focus == fieldWorkspace {
 		return nil
 	}
 	var cmd tea.Cmd
@@ -133,6 +221,13 @@ func (f *form) request(cols, rows int) (Request, error) {
 	a := f.agent()
 	req := Request{Task: val(fieldTask), Model: val(fieldModel), Dir: val(fieldDir), Name: val(fieldName),
 		Cols: cols, Rows: rows}
+	// A new worktree where the directory is known to be in a repository;
+	// while its check is in flight, the choice stands and Launch says
+	// whether it can be made.
+	if f.worktree && f.ws && (f.repo != "" || !f.repoSeen || f.repoDir != f.dir()) {
+		req.Worktree = true
+		req.Base = strings.TrimSpace(f.inputs[fieldBase].Value())
+	}
 	if strings.HasPrefix(req.Dir, "~/") && homeDir != "" {
 		req.Dir = homeDir + req.Dir[1:]
 	}
@@ -174,14 +269,23 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		return f.move(1)
 	case key.Matches(msg, k.PrevField):
 		return f.move(-1)
+	case f.focus == fieldWorkspace && key.Matches(msg, k.NextChoice, k.PrevChoice):
+		f.worktree = key.Matches(msg, k.NextChoice)
+		f.err = ""
+		return nil
 	case f.focus == -1 && key.Matches(msg, k.NextChoice, k.PrevChoice):
 		d := 1
 		if key.Matches(msg, k.PrevChoice) {
 			d = -1
 		}
+		dir := f.dir()
 		f.choice = (f.choice + d + len(f.agents)) % len(f.agents)
+		f.worktree = f.agent().Worktree
 		f.setHints()
 		f.err = ""
+		if f.dir() != dir { // the entry's own directory
+			return m.checkRepo()
+		}
 		return nil
 	}
 	if f.focus == -1 && f.choice == 0 && msg.Text != "" {
@@ -189,7 +293,12 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd := f.move(1)
 		return tea.Batch(cmd, f.updateInput(msg))
 	}
-	return f.updateInput(msg)
+	dir := f.dir()
+	cmd := f.updateInput(msg)
+	if f.dir() != dir {
+		cmd = tea.Batch(cmd, m.checkRepoLater())
+	}
+	return cmd
 }
 
 func (m *Model) formLines() []string {
@@ -226,16 +335,48 @@ func (m *Model) formLines() []string {
 		if !f.enabled(i) {
 			continue
 		}
+		if i == fieldWorkspace {
+			lines = append(lines, label(fieldNames[i], f.focus == i)+m.workspaceChoice())
+			continue
+		}
 		lines = append(lines, label(fieldNames[i], f.focus == i)+f.inputs[i].View())
+		if i == fieldDir && f.ws && f.worktree && f.repoSeen && f.repo == "" && f.repoDir == f.dir() {
+			lines = append(lines, t.FormHint.Render(strings.Repeat(" ", formLabelWidth)+
+				"not in a git repository: the run starts in this directory, not a new worktree"))
+		}
 	}
 	if f.err != "" {
 		lines = append(lines, "", t.FormError.Render(" ✗ "+f.err))
 	}
 	k := m.keys
+	choosesOn := "on Run chooses"
+	if f.enabled(fieldWorkspace) {
+		choosesOn = "on Run and Workspace choose"
+	}
 	h := hints(" · ", keyHint{keysOf(k.Submit), "starts"}, keyHint{keysOf(k.NextField, k.PrevField), "move"},
-		keyHint{keysOf(k.PrevChoice, k.NextChoice), "on Run chooses"}, keyHint{keysOf(k.Cancel), "cancels"})
+		keyHint{keysOf(k.PrevChoice, k.NextChoice), choosesOn}, keyHint{keysOf(k.Cancel), "cancels"})
 	lines = append(lines, "", t.FormHint.Render(" "+h))
 	return lines
+}
+
+// workspaceChoice is the Workspace field: this directory or a new
+// worktree, the choice between ‹ ›, and the repository.
+func (m *Model) workspaceChoice() string {
+	f := &m.form
+	t := m.theme
+	choices := []string{"this directory", "new worktree"}
+	sel := 0
+	if f.worktree {
+		sel = 1
+	}
+	for i, c := range choices {
+		if i == sel {
+			choices[i] = t.FormActive.Render("‹ " + c + " ›")
+		} else {
+			choices[i] = t.Subtle.Render(c)
+		}
+	}
+	return strings.Join(choices, " ") + t.FormHint.Render("  of "+shortPath(f.repo))
 }
 
 // adoptList picks a running process to adopt: typed pid or a candidate.

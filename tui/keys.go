@@ -53,6 +53,10 @@ type KeyMap struct {
 	Copy        key.Binding // copy the selected lines
 	CopyScreen  key.Binding // copy what the pane shows of the selected run
 	Save        key.Binding // save the selected run's history to a file
+	// Worktrees (issue 18).
+	Diff     key.Binding // the diff of the selected run's worktree in the pane, and back
+	NextFile key.Binding // in the diff: the next file
+	PrevFile key.Binding // in the diff: the file before
 }
 
 // Action names a binding of KeyMap: Name is what the [keys] table of the
@@ -112,6 +116,9 @@ var Actions = []Action{
 	{"copy", func(k *KeyMap) *key.Binding { return &k.Copy }},
 	{"copy_screen", func(k *KeyMap) *key.Binding { return &k.CopyScreen }},
 	{"save", func(k *KeyMap) *key.Binding { return &k.Save }},
+	{"diff", func(k *KeyMap) *key.Binding { return &k.Diff }},
+	{"next_file", func(k *KeyMap) *key.Binding { return &k.NextFile }},
+	{"prev_file", func(k *KeyMap) *key.Binding { return &k.PrevFile }},
 }
 
 // ActionNames returns the names of Actions, in order.
@@ -228,6 +235,9 @@ func DefaultKeyMap() KeyMap {
 		Copy:        b([]string{"y"}, "copy"),
 		CopyScreen:  b([]string{"Y"}, "copy screen"),
 		Save:        b([]string{"ctrl+s"}, "save output"),
+		Diff:        b([]string{"d"}, "worktree diff"),
+		NextFile:    b([]string{"]"}, "next file"),
+		PrevFile:    b([]string{"["}, "previous file"),
 	}
 }
 
@@ -236,7 +246,7 @@ func DefaultKeyMap() KeyMap {
 // narrow screen, which cuts the line short, still shows how to get help.
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.New, k.Focus, k.Help, k.Quit, k.Stop, k.Start, k.Restart, k.Kill, k.Zoom, k.Attention,
-		k.Filter, k.Unregister, k.Resume, k.History, k.KillShown, k.Up, k.Down}
+		k.Diff, k.Filter, k.Unregister, k.Resume, k.History, k.KillShown, k.Up, k.Down}
 }
 
 // FullHelp is the help that the help key shows, in columns.
@@ -245,7 +255,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.First, k.Last, k.Help, k.Quit},
 		{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Bottom},
 		{k.New, k.Stop, k.Start, k.Restart, k.Kill, k.Unregister, k.Resume},
-		{k.Cleanup, k.Adopt, k.History, k.Zoom, k.Raw},
+		{k.Cleanup, k.Adopt, k.History, k.Zoom, k.Raw, k.Diff},
 		{k.Focus, k.Unfocus, k.Filter, k.Attention, k.KillShown},
 		{k.Search, k.SearchAll, k.Select, k.CopyScreen, k.Save},
 	}
@@ -325,20 +335,23 @@ func (m *Model) updateKeyStates() {
 	logBack := logOpen && m.past.scroll > 0
 	pastNav := hist && pastRuns > 1
 	nav := normal && runs > 1 || m.mode == modeAdopt || pastNav // the adopt list moves with up and down too
+	_, hasWorktree := m.worktreeOf(sel.RunID)
+	diff := m.mode == modeDiff && len(m.diff.rows) > 0
+	diffUp, diffDown := diff && m.diff.top > 0, diff && m.diff.top+m.layout.paneH < len(m.diff.rows)
 
 	for _, s := range []struct {
 		b  *key.Binding
 		on bool
 	}{
-		{&k.Up, nav}, {&k.Down, nav},
+		{&k.Up, nav || diffUp}, {&k.Down, nav || diffDown},
 		{&k.First, normal && runs > 1 || pastNav}, {&k.Last, normal && runs > 1 || pastNav},
 		// In the history the page keys move in the list, or scroll its
 		// log once one is open.
-		{&k.PageUp, hasOutput || logOpen || pastNav}, {&k.LineUp, hasOutput || logOpen},
-		{&k.Top, hasOutput || logOpen || pastNav},
-		{&k.PageDown, hasOutput && m.scroll > 0 || logBack || pastNav && !logOpen},
-		{&k.LineDown, hasOutput && m.scroll > 0 || logBack},
-		{&k.Bottom, hasOutput && m.scroll > 0 || logBack || pastNav && !logOpen},
+		{&k.PageUp, hasOutput || logOpen || pastNav || diffUp}, {&k.LineUp, hasOutput || logOpen || diffUp},
+		{&k.Top, hasOutput || logOpen || pastNav || diffUp},
+		{&k.PageDown, hasOutput && m.scroll > 0 || logBack || pastNav && !logOpen || diffDown},
+		{&k.LineDown, hasOutput && m.scroll > 0 || logBack || diffDown},
+		{&k.Bottom, hasOutput && m.scroll > 0 || logBack || pastNav && !logOpen || diffDown},
 		// An ended run is killed only for what it left running.
 		{&k.Kill, normal && hasSel && (sel.Status.Live() || sel.Leftover > 0)},
 		{&k.Unregister, normal && hasSel},
@@ -358,8 +371,11 @@ func (m *Model) updateKeyStates() {
 		{&k.Cleanup, normal && ended},
 		{&k.Attention, normal && m.anyWaiting()},
 		{&k.New, normal}, {&k.Filter, normal || hist}, {&k.Adopt, normal}, {&k.Help, normal || hist},
-		{&k.NextChoice, m.mode == modeForm && m.form.focus == -1},
-		{&k.PrevChoice, m.mode == modeForm && m.form.focus == -1},
+		{&k.NextChoice, m.mode == modeForm && m.form.chooses() || m.mode == modeWorktreeAsk},
+		{&k.PrevChoice, m.mode == modeForm && m.form.chooses() || m.mode == modeWorktreeAsk},
+		{&k.Diff, normal && hasSel && hasWorktree || m.mode == modeDiff},
+		{&k.NextFile, m.mode == modeDiff && len(m.diff.starts) > 1},
+		{&k.PrevFile, m.mode == modeDiff && len(m.diff.starts) > 1},
 	} {
 		s.b.SetEnabled(s.on)
 	}

@@ -69,7 +69,11 @@ func (m *Model) relayout() {
 	want := max(rows, 1) + 1
 	l.tableH = min(want, max(minTableRows, avail*tableShareNum/tableShareDen), avail)
 	if m.mode == modeForm || m.mode == modeAdopt {
-		l.tableH = min(l.tableH, max(avail-formPaneRows, minFormTableRows), avail)
+		need := formPaneRows
+		if m.mode == modeForm { // the workspace fields may make it longer
+			need = max(need, len(m.formLines())+1)
+		}
+		l.tableH = min(l.tableH, max(avail-need, minFormTableRows), avail)
 	}
 	rest := avail - l.tableH
 	if rest >= 2 { // a pane needs its title and one line
@@ -121,7 +125,8 @@ func (m *Model) syncVisibility() {
 // rows, or it shows a history instead (the raw view, a rendered stream, an
 // adopted process).
 func (m *Model) liveScreen() Screen {
-	if m.selected == 0 || m.layout.paneH <= 0 || m.mode == modeForm || m.mode == modeAdopt || m.past.open {
+	if m.selected == 0 || m.layout.paneH <= 0 || m.mode == modeForm || m.mode == modeAdopt || m.mode == modeDiff ||
+		m.past.open {
 		return nil
 	}
 	_, scr := m.paneSource()

@@ -230,6 +230,10 @@ type Options struct {
 	// Orphans are processes of runs of an earlier corral that still run:
 	// a banner offers to adopt them.
 	Orphans []Candidate
+	// Workspaces gives the git worktrees of runs (the form's "new
+	// worktree", the row's change, the diff view, their removal); nil:
+	// worktrees are not offered.
+	Workspaces Workspaces
 }
 
 type mode int
@@ -247,6 +251,8 @@ const (
 	modeFindAll       // the search of every run and its results (findall.go)
 	modeSelect        // selecting lines of the pane to copy (copy.go)
 	modeSave          // typing the path to save a run's history to (save.go)
+	modeDiff          // the pane shows the diff of the selected run's worktree (diffview.go)
+	modeWorktreeAsk   // keep or remove the worktrees of runs going away (worktree.go)
 )
 
 // frameInterval bounds redraws caused by output to about 60 a second.
@@ -361,6 +367,13 @@ type Model struct {
 	snap    snapshot
 	clip    clipboard
 	save    savePrompt
+
+	// Issue 18: the worktrees of runs (worktree.go, diffview.go): nil
+	// without; the refresh tick, the diff view, the keep/remove question.
+	ws     Workspaces
+	wtPoll wtPoll
+	diff   diffView
+	finish finishAsk
 }
 
 // confirmation is a question waiting for yes or no, and the mode the
@@ -390,7 +403,7 @@ func New(reg Registry, launch Launcher, opts Options) *Model {
 		attentionFirst: opts.AttentionFirst, notify: opts.Notify, osc: oscFor(opts.TermProgram),
 		inTmux: opts.InTmux, notifyCommand: opts.NotifyCommand, notifyTimeout: notifyCommandTimeout,
 		notified: map[notice]time.Time{}, log: opts.Logger, history: opts.History,
-		orphans: append([]Candidate(nil), opts.Orphans...), statusTTL: defaultStatusTTL}
+		orphans: append([]Candidate(nil), opts.Orphans...), statusTTL: defaultStatusTTL, ws: opts.Workspaces}
 	if opts.Warning != "" {
 		m.status, m.statusErr = opts.Warning, true
 	}
@@ -416,5 +429,5 @@ func (m *Model) Close() { m.cancel() }
 // Init starts waiting for registry events and asks the terminal for its
 // colours (runs may ask for them).
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(waitEvent(m.events), m.tickIfNeeded(), requestHostColors())
+	return tea.Batch(waitEvent(m.events), m.tickIfNeeded(), requestHostColors(), m.measureWorktrees())
 }

@@ -93,7 +93,7 @@ func (m *Model) idColumn(short bool) runColumn {
 }
 
 // optionalColumns are the columns left out when no run has a value in them.
-var optionalColumns = map[string]bool{"MODEL": true, "TASK": true, "PROJECT": true}
+var optionalColumns = map[string]bool{"MODEL": true, "TASK": true, "PROJECT": true, "BRANCH": true, "CHANGE": true}
 
 // dropEmpty leaves out the optional columns that every run leaves empty.
 func (m *Model) dropEmpty(cols []runColumn) []runColumn {

@@ -36,7 +36,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.relayout()
 		m.ensureVisible()
 		m.refreshPane()
-		return m, m.resizeAll()
+		return m, tea.Batch(m.resizeAll(), m.rewrapDiff())
 	case runEventMsg:
 		if msg.ev.Kind == registry.EventWarning { // beside a run: its row stays as it is
 			m.setError(errors.New(msg.ev.Message))
@@ -112,6 +112,25 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return m, m.onTake(msg)
 	case forgottenMsg:
 		return m, m.onForgotten(msg)
+	case wtTickMsg:
+		return m, m.onWorktreeTick()
+	case wtMeasuredMsg:
+		return m, m.onMeasured(msg)
+	case repoCheckMsg:
+		return m, m.onRepoCheck(msg)
+	case repoFoundMsg:
+		m.onRepoFound(msg)
+		return m, nil
+	case diffLoadedMsg:
+		return m, m.onDiffLoaded(msg)
+	case diffWrappedMsg:
+		m.onDiffWrapped(msg)
+		return m, nil
+	case lossMsg:
+		return m, m.onLoss(msg)
+	case worktreesRemovedMsg:
+		m.onWorktreesRemoved(msg)
+		return m, nil
 	case startQuitMsg:
 		ctx, cancel := context.WithCancel(context.Background())
 		m.quitting, m.quitStop = true, cancel
@@ -164,13 +183,18 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		}
 		delete(m.raw, e.RunID) // the view's per-run state goes with the run
 		m.forgetNotices(e.RunID)
+		if m.mode == modeDiff && m.diff.run == e.RunID {
+			m.closeDiff()
+		}
 		if e.RunID == m.selected {
 			m.selected = 0
 			m.reselect()
 		}
 	case found:
 		cmd = m.noticeFor(m.runs[i], e.Info)
+		old := m.runs[i]
 		m.runs[i] = e.Info
+		cmd = tea.Batch(cmd, m.worktreeChanged(old, e.Info))
 		if e.Kind == registry.EventRestarted {
 			cmd = tea.Batch(cmd, m.onRestarted(e.RunID))
 		}
@@ -186,6 +210,7 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 			w, h := m.paneSize()
 			cmd = resizeCmd([]Screen{s}, w, h)
 		}
+		cmd = tea.Batch(cmd, m.pollWorktrees())
 	}
 	if e.RunID == m.selected {
 		m.paneDirty = true
@@ -299,6 +324,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.adoptKey(msg)
 	case modeFind, modeFindAll, modeSelect, modeSave:
 		return m.takeModeKey(msg)
+	case modeDiff:
+		return m.diffKey(msg)
+	case modeWorktreeAsk:
+		return m.finishKey(msg)
 	}
 	if m.quitting {
 		if key.Matches(msg, m.keys.Quit) && m.quitStop != nil {
@@ -353,11 +382,14 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.scrollPane(-scrollAll)
 	case key.Matches(msg, k.New):
 		m.openForm()
-		return m.form.focusCmd()
+		return tea.Batch(m.form.focusCmd(), m.checkRepo())
 	case key.Matches(msg, k.Filter):
 		m.mode = modeFilter
 		return m.filter.Focus()
 	case key.Matches(msg, k.Cleanup):
+		if m.askCleanup() { // what becomes of their worktrees (worktree.go)
+			return nil
+		}
 		return cleanupCmd(m.reg)
 	case pressed(msg, k.Attention): // disabled, it says why it goes nowhere
 		m.jumpToWaiting()
@@ -380,7 +412,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case pressed(msg, k.KillShown): // disabled, it says why not
 		return m.killShown()
 	case !hasSel:
-		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw, k.Resume, k.Stop, k.Start) {
+		if pressed(msg, k.Kill, k.Unregister, k.Restart, k.Focus, k.Raw, k.Resume, k.Stop, k.Start, k.Diff) {
 			s := "no run selected"
 			if h := hint(k.New); h != "" {
 				s += fmt.Sprintf(": press %s to start one", h)
@@ -396,6 +428,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Kill):
 		m.askMore(fmt.Sprintf("Kill run %d (%s, pid %d)?", sel.RunID, runName(sel), sel.PID),
 			"SIGTERM, then SIGKILL after the grace period.", killCmd(m.reg, sel.RunID))
+	case key.Matches(msg, k.Unregister) && m.askUnregister(sel): // its worktree (worktree.go)
 	case key.Matches(msg, k.Unregister):
 		q := fmt.Sprintf("Remove run %d (%s) from the list?", sel.RunID, runName(sel))
 		switch {
@@ -408,7 +441,7 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 			q = fmt.Sprintf("Remove run %d (%s) from the list? The %d %s it left keep%s running.",
 				sel.RunID, runName(sel), sel.Leftover, noun(sel.Leftover, "process", "processes"), noun(sel.Leftover, "s", ""))
 		}
-		m.ask(q, unregisterCmd(m.reg, sel.RunID))
+		m.ask(q+m.worktreeSays(sel), unregisterCmd(m.reg, sel.RunID))
 	case pressed(msg, k.Restart): // disabled, it says why not
 		return m.restartRun(sel)
 	case pressed(msg, k.Stop):
@@ -427,6 +460,10 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.refreshPane()
 	case pressed(msg, k.Resume): // disabled, it says why not
 		return m.resumeRun(sel)
+	case pressed(msg, k.Diff) && !k.Diff.Enabled():
+		m.setStatus(fmt.Sprintf("run %d has no worktree of its own: nothing to diff", sel.RunID))
+	case key.Matches(msg, k.Diff):
+		return m.openDiff(sel.RunID)
 	}
 	return nil
 }
@@ -568,6 +605,10 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 		return m.historyWheel(mouse.Y, up)
 	}
 	if m.wheelSnap(mouse.Y, up) { // a search or a selection holds the pane (search.go)
+		return nil
+	}
+	if m.mode == modeDiff && mouse.Y >= l.paneY && l.paneH > 0 {
+		m.diffWheel(up)
 		return nil
 	}
 	switch {

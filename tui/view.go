@@ -45,6 +45,11 @@ func (m *Model) modeHelp() shortHelper {
 		return helpKeys{withHelp(k.Submit, "apply"), withHelp(k.Cancel, "clear")}
 	case modeFind, modeFindAll, modeSelect, modeSave:
 		return m.takeHelp()
+	case modeDiff:
+		return helpKeys{withHelp(k.Diff, "back"), withHelp(k.Cancel, "back"), k.NextFile, k.PrevFile,
+			withHelp(k.Down, "scroll down"), withHelp(k.Up, "scroll up"), k.PageDown, k.PageUp, k.Top, k.Bottom}
+	case modeWorktreeAsk:
+		return helpKeys{withHelp(k.PrevChoice, "keep"), withHelp(k.NextChoice, "remove"), withHelp(k.Submit, "go on"), k.Cancel}
 	}
 	return k
 }
@@ -116,6 +121,8 @@ func (m *Model) Render() string {
 			lines = append(lines, fit(m.formLines(), l.paneH)...)
 		case m.mode == modeAdopt:
 			lines = append(lines, fit(m.adoptLines(), l.paneH)...)
+		case m.mode == modeDiff:
+			lines = append(lines, fit(m.diffPaneLines(l.paneH), l.paneH)...)
 		default:
 			lines = append(lines, fit(m.pane, l.paneH)...)
 		}
@@ -206,6 +213,7 @@ func (m *Model) columns() []runColumn {
 	if w := m.stateColumnWidth(); w > 0 {
 		cols = append(cols, runColumn{"STATE", w, 0, 1, stateText})
 	}
+	cols = append(cols, m.worktreeColumns()...) // BRANCH and CHANGE, for runs in worktrees
 	return append(cols,
 		runColumn{"MODEL", 8, 0, 7, func(r registry.ProcessInfo, _ time.Time) string { return r.Model }},
 		runColumn{"AGE", 5, 0, 4, func(r registry.ProcessInfo, now time.Time) string { return age(r, now) }},
@@ -326,6 +334,9 @@ func (m *Model) statusStyle(s registry.Status) lipgloss.Style {
 }
 
 func (m *Model) paneTitle() string {
+	if m.mode == modeDiff {
+		return m.titleLine(m.diffTitle())
+	}
 	var left string
 	switch {
 	case m.mode == modeForm:
@@ -340,6 +351,7 @@ func (m *Model) paneTitle() string {
 			if st := stateTitle(r); st != "" {
 				left += "· " + st + " "
 			}
+			left += m.worktreeTitle(r.RunID)
 			if r.SessionID != "" {
 				left += "· session " + r.SessionID + " "
 			}
@@ -376,8 +388,11 @@ func (m *Model) paneTitle() string {
 // statusLines is the status line; a question too long for one line (with
 // its answer keys at its end) wraps over up to maxQuestionLines.
 func (m *Model) statusLines() []string {
-	if m.mode == modeConfirm {
+	if m.mode == modeConfirm || m.mode == modeWorktreeAsk {
 		q := m.question()
+		if m.mode == modeWorktreeAsk {
+			q = m.finishLine()
+		}
 		lines := strings.Split(ansi.Wrap(q, max(m.width, 1), ""), "\n")
 		if len(lines) > maxQuestionLines {
 			// Keep the answer keys, which end the question, in sight.
