@@ -6,54 +6,21 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"corral/history"
+	"corral/internal/gittest"
 	"corral/worktree"
 )
-
-// gitSetup makes git in the test independent of the machine's
-// configuration, and skips the test without git (outside CI).
-func gitSetup(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI must run these tests")
-		}
-		t.Skip("git is not installed")
-	}
-	for k, v := range map[string]string{"GIT_CONFIG_GLOBAL": os.DevNull, "GIT_CONFIG_NOSYSTEM": "1",
-		"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@corral.invalid",
-		"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@corral.invalid"} {
-		t.Setenv(k, v)
-	}
-}
-
-func gitIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // The worktrees of five runs: ended and clean (1), ended with an untracked
 // file (2), running in a live corral (3), forgotten by the history with a
 // commit of its own (4), and one whose directory was deleted (5).
 func TestWorktreesListAndPrune(t *testing.T) {
-	gitSetup(t)
+	repo := gittest.Repo(t, "proj", map[string]string{"a.txt": "a\n"})
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	repo := filepath.Join(t.TempDir(), "proj")
-	gitIn(t, filepath.Dir(repo), "init", "-q", "-b", "main", repo)
-	if err := os.WriteFile(filepath.Join(repo, "a.txt"), []byte("a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gitIn(t, repo, "add", ".")
-	gitIn(t, repo, "commit", "-q", "-m", "first")
 
 	dir, err := history.DefaultDir()
 	if err != nil {
@@ -94,7 +61,7 @@ func TestWorktreesListAndPrune(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(wts[4].Path, "a.txt"), []byte("b\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, wts[4].Path, "commit", "-q", "-am", "work")
+	gittest.Git(t, wts[4].Path, "commit", "-q", "-am", "work")
 	if err := os.RemoveAll(wts[5].Path); err != nil {
 		t.Fatal(err)
 	}
@@ -162,11 +129,11 @@ func TestWorktreesListAndPrune(t *testing.T) {
 		if _, err := os.Stat(wts[id].Path); errors.Is(err, os.ErrNotExist) != gone {
 			t.Errorf("run %d's worktree: gone %v, want %v", id, !gone, gone)
 		}
-		if b := gitIn(t, repo, "branch", "--list", wts[id].Branch); b == "" {
+		if b := gittest.Git(t, repo, "branch", "--list", wts[id].Branch); b == "" {
 			t.Errorf("run %d's branch was deleted", id)
 		}
 	}
-	if got := strings.Count(gitIn(t, repo, "worktree", "list", "--porcelain"), "worktree "); got != 3 {
+	if got := strings.Count(gittest.Git(t, repo, "worktree", "list", "--porcelain"), "worktree "); got != 3 {
 		t.Errorf("git lists %d worktrees, want the repository and 2 kept", got)
 	}
 	out.Reset()

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"corral/internal/gittest"
 )
 
 // corral --worktree starts a command-line run in a new worktree of the
@@ -14,23 +16,7 @@ import (
 // repository is untouched, and `corral worktrees --json` lists it with
 // its branch and its untracked file; prune keeps it for that file.
 func TestWorktreeFlagStartsARunInANewWorktree(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI must run this test")
-		}
-		t.Skip("git is not installed")
-	}
-	for k, v := range map[string]string{"GIT_CONFIG_GLOBAL": os.DevNull, "GIT_CONFIG_NOSYSTEM": "1",
-		"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@corral.invalid",
-		"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@corral.invalid"} {
-		t.Setenv(k, v)
-	}
-	repo := filepath.Join(t.TempDir(), "wtproj")
-	for _, args := range [][]string{{"init", "-q", "-b", "main", repo}, {"-C", repo, "commit", "-q", "--allow-empty", "-m", "first"}} {
-		if out, err := exec.Command("git", args...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	repo := gittest.Repo(t, "wtproj", nil)
 	tm := startIn(t, 140, 30, "sh", "-c", "cd "+shellQuote(repo)+" && exec "+shellQuote(binary)+
 		" --worktree 'echo wt-e2e > made.txt; pwd; exec sleep 7502'")
 	scr := tm.waitText("/corral/worktrees/wtproj-")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"corral/internal/gittest"
 	"corral/registry"
 	"corral/tui"
 	"corral/worktree"
@@ -19,31 +20,9 @@ import (
 // directory of the test's; it returns the repository and that directory.
 func gitRepo(t *testing.T) (repo, root string) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI must run these tests")
-		}
-		t.Skip("git is not installed")
-	}
-	for k, v := range map[string]string{"GIT_CONFIG_GLOBAL": os.DevNull, "GIT_CONFIG_NOSYSTEM": "1",
-		"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@corral.invalid",
-		"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@corral.invalid"} {
-		t.Setenv(k, v)
-	}
+	repo = gittest.Repo(t, "proj", map[string]string{"a.txt": "one\n"})
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
-	repo = filepath.Join(t.TempDir(), "proj")
-	for _, args := range [][]string{{"init", "-q", "-b", "main", repo}, {"-C", repo, "add", "."},
-		{"-C", repo, "commit", "-q", "-m", "first"}} {
-		if args[0] == "-C" && args[2] == "add" {
-			if err := os.WriteFile(filepath.Join(repo, "a.txt"), []byte("one\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if out, err := exec.Command("git", args...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
 	return repo, filepath.Join(state, "corral", "worktrees")
 }
 

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"corral/internal/gittest"
 )
 
 // made is a worktree of a new repository.
@@ -33,7 +35,7 @@ func TestDiffStats(t *testing.T) {
 	// two lines. Untracked: new.txt (2 lines, the last without a newline),
 	// deep/x.txt (1 line) and a binary file.
 	write(t, filepath.Join(w.Path, "sub", "b.txt"), "b\nc\n")
-	run(t, w.Path, "commit", "-q", "-am", "more b")
+	gittest.Git(t, w.Path, "commit", "-q", "-am", "more b")
 	write(t, filepath.Join(w.Path, "a.txt"), "one\nTWO\n2\nthree\n")
 	write(t, filepath.Join(w.Path, "new.txt"), "x\ny")
 	write(t, filepath.Join(w.Path, "deep", "x.txt"), "x\n")
@@ -43,8 +45,8 @@ func TestDiffStats(t *testing.T) {
 	// The base moves on meanwhile: its new commit is no change of the
 	// worktree's.
 	write(t, filepath.Join(repo, "c.txt"), "c\n")
-	run(t, repo, "add", "c.txt")
-	run(t, repo, "commit", "-q", "-m", "on main")
+	gittest.Git(t, repo, "add", "c.txt")
+	gittest.Git(t, repo, "commit", "-q", "-m", "on main")
 
 	before, err := os.ReadFile(index) // after the worktree's commit, which writes it
 	if err != nil {
@@ -64,7 +66,7 @@ func TestDiffStats(t *testing.T) {
 	if err != nil || string(after) != string(before) {
 		t.Fatalf("the worktree's index changed (%v)", err)
 	}
-	if got := run(t, w.Path, "ls-files", "--others", "--exclude-standard"); !strings.Contains(got, "new.txt") {
+	if got := gittest.Git(t, w.Path, "ls-files", "--others", "--exclude-standard"); !strings.Contains(got, "new.txt") {
 		t.Fatalf("new.txt is no longer untracked: %q", got)
 	}
 
@@ -86,7 +88,7 @@ func TestDiffStats(t *testing.T) {
 	if after, err := os.ReadFile(index); err != nil || string(after) != string(before) {
 		t.Fatalf("Diff changed the worktree's index (%v)", err)
 	}
-	if got := run(t, w.Path, "status", "--porcelain"); strings.Contains(got, "A ") || !strings.Contains(got, "?? new.txt") {
+	if got := gittest.Git(t, w.Path, "status", "--porcelain"); strings.Contains(got, "A ") || !strings.Contains(got, "?? new.txt") {
 		t.Fatalf("after Diff, git status says %q", got)
 	}
 	if !strings.Contains(d, "\x1b[") {
@@ -180,7 +182,7 @@ func TestRemoveRefusesDirty(t *testing.T) {
 			"1 file with uncommitted changes"},
 		{"staged", func(t *testing.T, w Worktree) {
 			write(t, filepath.Join(w.Path, "a.txt"), "x\n")
-			run(t, w.Path, "add", "a.txt")
+			gittest.Git(t, w.Path, "add", "a.txt")
 		}, "1 file with uncommitted changes"},
 		{"untracked", func(t *testing.T, w Worktree) { write(t, filepath.Join(w.Path, "n", "new.txt"), "x\n") },
 			"1 untracked file"},
@@ -215,7 +217,7 @@ func TestRemoveBranch(t *testing.T) {
 	repo, w := made(t)
 	ctx := context.Background()
 	write(t, filepath.Join(w.Path, "a.txt"), "x\n")
-	run(t, w.Path, "commit", "-q", "-am", "work")
+	gittest.Git(t, w.Path, "commit", "-q", "-am", "work")
 	err := Remove(ctx, w, false, true)
 	var le *LossError
 	if !errors.As(err, &le) || le.Status.Unpushed != 1 || le.Status.Dirty() {
@@ -234,7 +236,7 @@ func TestRemoveBranch(t *testing.T) {
 		t.Fatalf("deleting an unmerged branch of a removed worktree: %v", err)
 	}
 	// Once main has it, nothing is lost.
-	run(t, repo, "merge", "-q", "--ff-only", w.Branch)
+	gittest.Git(t, repo, "merge", "-q", "--ff-only", w.Branch)
 	if err := Remove(ctx, w, false, true); err != nil {
 		t.Fatal(err)
 	}

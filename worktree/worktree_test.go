@@ -9,40 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"corral/internal/gittest"
 )
-
-// gitEnv makes git in tests independent of the machine's configuration:
-// no global or system config, a fixed identity.
-func gitEnv(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI must run these tests")
-		}
-		t.Skip("git is not installed")
-	}
-	for k, v := range map[string]string{
-		"GIT_CONFIG_GLOBAL": os.DevNull, "GIT_CONFIG_NOSYSTEM": "1",
-		"GIT_AUTHOR_NAME": "corral test", "GIT_AUTHOR_EMAIL": "test@corral.invalid",
-		"GIT_COMMITTER_NAME": "corral test", "GIT_COMMITTER_EMAIL": "test@corral.invalid",
-		// Local submodules (file://) are refused by default since git 2.38.1.
-		"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.file.allow", "GIT_CONFIG_VALUE_0": "always",
-	} {
-		t.Setenv(k, v)
-	}
-}
-
-// run runs git in dir and returns its trimmed output, failing the test on
-// an error.
-func run(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 func write(t *testing.T, path, text string) {
 	t.Helper()
@@ -58,14 +27,7 @@ func write(t *testing.T, path, text string) {
 // (three lines) and sub/b.txt.
 func newRepo(t *testing.T, name string) string {
 	t.Helper()
-	gitEnv(t)
-	dir := filepath.Join(t.TempDir(), name)
-	run(t, filepath.Dir(dir), "init", "-q", "-b", "main", dir)
-	write(t, filepath.Join(dir, "a.txt"), "one\ntwo\nthree\n")
-	write(t, filepath.Join(dir, "sub", "b.txt"), "b\n")
-	run(t, dir, "add", ".")
-	run(t, dir, "commit", "-q", "-m", "first")
-	return dir
+	return gittest.Repo(t, name, map[string]string{"a.txt": "one\ntwo\nthree\n", "sub/b.txt": "b\n"})
 }
 
 // entries lists a directory's names.
@@ -84,7 +46,7 @@ func entries(t *testing.T, dir string) []string {
 
 func branches(t *testing.T, repo string) []string {
 	t.Helper()
-	return strings.Fields(run(t, repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/"))
+	return strings.Fields(gittest.Git(t, repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/"))
 }
 
 func TestCreate(t *testing.T) {
@@ -100,7 +62,7 @@ func TestCreate(t *testing.T) {
 	if w != want {
 		t.Fatalf("Create = %+v, want %+v", w, want)
 	}
-	if got := run(t, w.Path, "symbolic-ref", "--short", "HEAD"); got != w.Branch {
+	if got := gittest.Git(t, w.Path, "symbolic-ref", "--short", "HEAD"); got != w.Branch {
 		t.Fatalf("the worktree is on %q", got)
 	}
 	if b, err := os.ReadFile(filepath.Join(w.Path, "a.txt")); err != nil || string(b) != "one\ntwo\nthree\n" {
@@ -142,16 +104,16 @@ func TestCreateRefuses(t *testing.T) {
 	repo := newRepo(t, "proj")
 
 	bare := filepath.Join(t.TempDir(), "bare.git")
-	run(t, repo, "clone", "-q", "--bare", repo, bare)
+	gittest.Git(t, repo, "clone", "-q", "--bare", repo, bare)
 
 	detached := newRepo(t, "det")
-	run(t, detached, "checkout", "-q", "--detach")
+	gittest.Git(t, detached, "checkout", "-q", "--detach")
 
 	empty := filepath.Join(t.TempDir(), "empty")
-	run(t, filepath.Dir(empty), "init", "-q", "-b", "main", empty)
+	gittest.Git(t, filepath.Dir(empty), "init", "-q", "-b", "main", empty)
 
 	taken := newRepo(t, "taken")
-	run(t, taken, "branch", "corral/claude-5")
+	gittest.Git(t, taken, "branch", "corral/claude-5")
 
 	notRepo := t.TempDir()
 
@@ -259,8 +221,8 @@ func TestCreateFailureUndone(t *testing.T) {
 func TestCreateWithSubmodule(t *testing.T) {
 	lib := newRepo(t, "lib")
 	repo := newRepo(t, "app")
-	run(t, repo, "submodule", "add", "-q", lib, "lib")
-	run(t, repo, "commit", "-q", "-m", "lib")
+	gittest.Git(t, repo, "submodule", "add", "-q", lib, "lib")
+	gittest.Git(t, repo, "commit", "-q", "-m", "lib")
 	w, err := Create(context.Background(), repo, Options{Root: t.TempDir(), Agent: "claude", RunID: 1})
 	if err != nil {
 		t.Fatal(err)
