@@ -34,9 +34,9 @@ type (
 	diffLoadedMsg struct {
 		run     int64
 		gen     int
-		lines    []string
-		wrapped  wrappedDiff
-		err      error
+		lines   []string
+		wrapped wrappedDiff
+		err     error
 	}
 	diffWrappedMsg struct {
 		gen     int
@@ -86,7 +86,9 @@ func diffLines(d string) []string {
 }
 
 // safeColoured keeps the text and SGR sequences of a line, expanding tabs
-// (widths count printed cells only).
+// (widths count printed cells only) and dropping every other escape
+// sequence whole (OSC to its BEL or ST, CSI to its final byte) and every
+// other control character.
 func safeColoured(s string) string {
 	var b strings.Builder
 	col := 0
@@ -94,13 +96,10 @@ func safeColoured(s string) string {
 		c := s[i]
 		switch {
 		case c == 0x1b:
-			n := sgrLen(s[i:])
-			if n > 0 {
+			if n := sgrLen(s[i:]); n > 0 {
 				b.WriteString(s[i : i+n])
-				i += n
-				continue
 			}
-			i++ // a lone ESC or another sequence: its ESC goes, the rest is text
+			i += escLen(s[i:])
 		case c == '\t':
 			n := 8 - col%8
 			b.WriteString(strings.Repeat(" ", n))
@@ -115,11 +114,40 @@ func safeColoured(s string) string {
 				continue
 			}
 			b.WriteString(s[i : i+size])
-			col += max(ansi.StringWidth(s[i:i+size]), 0)
+			col += ansi.StringWidth(s[i : i+size])
 			i += size
 		}
 	}
 	return b.String()
+}
+
+// escLen is the length of the escape sequence s starts with: CSI to its
+// final byte, OSC, DCS, SOS, PM and APC to BEL or ST (or the line's end),
+// else ESC and one byte.
+func escLen(s string) int {
+	if len(s) < 2 {
+		return len(s)
+	}
+	switch s[1] {
+	case '[':
+		for j := 2; j < len(s); j++ {
+			if s[j] >= 0x40 && s[j] <= 0x7e {
+				return j + 1
+			}
+		}
+		return len(s)
+	case ']', 'P', 'X', '^', '_':
+		for j := 2; j < len(s); j++ {
+			if s[j] == 0x07 {
+				return j + 1
+			}
+			if s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\' {
+				return j + 2
+			}
+		}
+		return len(s)
+	}
+	return 2
 }
 
 // sgrLen is the length of the SGR sequence s starts with (ESC [ digits,
@@ -265,10 +293,14 @@ func (d *diffView) fileAt(row int) int {
 	return f
 }
 
-// clamp keeps the top row where a page of h rows still shows rows.
+// clamp keeps the top row where a page of h rows is full, or at the last
+// file's first row: every file's header can be brought to the top.
 func (d *diffView) clamp(h int) {
-	d.top = min(d.top, max(len(d.rows)-max(h, 1), 0))
-	d.top = max(d.top, 0)
+	end := max(len(d.rows)-max(h, 1), 0)
+	if n := len(d.starts); n > 0 {
+		end = max(end, d.starts[n-1])
+	}
+	d.top = max(min(d.top, end), 0)
 }
 
 // diffKey handles a key in the diff view.
@@ -337,24 +369,21 @@ func (m *Model) diffPaneLines(h int) []string {
 	return d.rows[d.top:end]
 }
 
-// diffTitle is the pane's title in the diff view: whose diff, the file at
-// the top and where the view is in it.
+// diffTitle is the pane's title in the diff view: the file at the top,
+// whose diff, and where the view is in it.
 func (m *Model) diffTitle() (left, right string) {
 	d := &m.diff
-	left = fmt.Sprintf(" diff of run %d ", d.run)
+	left = " "
+	if f := d.fileAt(d.top); f >= 0 && len(d.files) > 0 {
+		left += fmt.Sprintf("file %d of %d: %s · ", f+1, len(d.files), d.files[f])
+	}
+	left += fmt.Sprintf("diff of run %d ", d.run)
 	if w, ok := m.worktreeOf(d.run); ok {
 		left += "· " + w.Branch + " " + changeText(w) + " "
-	}
-	if f := d.fileAt(d.top); f >= 0 && len(d.files) > 0 {
-		left += fmt.Sprintf("· file %d of %d: %s ", f+1, len(d.files), d.files[f])
 	}
 	if len(d.rows) > 0 {
 		h := max(m.layout.paneH, 1)
 		right = m.theme.Subtle.Render(fmt.Sprintf(" %d–%d of %d ", d.top+1, min(d.top+h, len(d.rows)), len(d.rows)))
-	}
-	k := m.keys
-	if back := keysOf(k.Diff, k.Cancel); back != "" {
-		right += m.theme.Marker.Render(" " + back + " back ")
 	}
 	return left, right
 }

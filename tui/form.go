@@ -351,7 +351,7 @@ func (m *Model) formLines() []string {
 	k := m.keys
 	choosesOn := "on Run chooses"
 	if f.enabled(fieldWorkspace) {
-		choosesOn = "on Run and Workspace choose"
+		choosesOn = "on Run/Workspace choose"
 	}
 	h := hints(" · ", keyHint{keysOf(k.Submit), "starts"}, keyHint{keysOf(k.NextField, k.PrevField), "move"},
 		keyHint{keysOf(k.PrevChoice, k.NextChoice), choosesOn}, keyHint{keysOf(k.Cancel), "cancels"})
@@ -376,7 +376,7 @@ func (m *Model) workspaceChoice() string {
 			choices[i] = t.Subtle.Render(c)
 		}
 	}
-	return strings.Join(choices, " ") + t.FormHint.Render("  of "+shortPath(f.repo))
+	return strings.Join(choices, " ") + t.FormHint.Render("  repository: "+shortPath(f.repo))
 }
 
 // adoptList picks a running process to adopt: typed pid or a candidate.

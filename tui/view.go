@@ -49,7 +49,8 @@ func (m *Model) modeHelp() shortHelper {
 		return helpKeys{withHelp(k.Diff, "back"), withHelp(k.Cancel, "back"), k.NextFile, k.PrevFile,
 			withHelp(k.Down, "scroll down"), withHelp(k.Up, "scroll up"), k.PageDown, k.PageUp, k.Top, k.Bottom}
 	case modeWorktreeAsk:
-		return helpKeys{withHelp(k.PrevChoice, "keep"), withHelp(k.NextChoice, "remove"), withHelp(k.Submit, "go on"), k.Cancel}
+		return helpKeys{withHelp(k.PrevChoice, "previous"), withHelp(k.NextChoice, "next"), withHelp(k.Submit, "go on"),
+			k.Cancel}
 	}
 	return k
 }
@@ -390,10 +391,10 @@ func (m *Model) paneTitle() string {
 func (m *Model) statusLines() []string {
 	if m.mode == modeConfirm || m.mode == modeWorktreeAsk {
 		q := m.question()
-		if m.mode == modeWorktreeAsk {
-			q = m.finishLine()
-		}
 		lines := strings.Split(ansi.Wrap(q, max(m.width, 1), ""), "\n")
+		if m.mode == modeWorktreeAsk {
+			lines = m.finishLines()
+		}
 		if len(lines) > maxQuestionLines {
 			// Keep the answer keys, which end the question, in sight.
 			lines = append(lines[:maxQuestionLines-1], lines[len(lines)-1])

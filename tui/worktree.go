@@ -8,6 +8,7 @@ import (
 	"corral/registry"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Runs in git worktrees of their own (issue 18): the row's branch and
@@ -120,6 +121,9 @@ func (m *Model) pollWorktrees() tea.Cmd {
 // onWorktreeTick measures the worktrees of the runs that still work.
 func (m *Model) onWorktreeTick() tea.Cmd {
 	m.wtPoll.ticking = false
+	if m.wtPoll.measuring {
+		return nil
+	}
 	ids := m.workingWorktrees()
 	if len(ids) == 0 {
 		return nil
@@ -332,8 +336,10 @@ func (m *Model) finishKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// finishLine is the question with its choices, for the status line.
-func (m *Model) finishLine() string {
+// finishLines are the question and its choices for the status line,
+// wrapped to the width: the choices always in sight, on the last lines,
+// the question cut short if it must be.
+func (m *Model) finishLines() []string {
 	f := m.finish
 	var parts []string
 	for i, c := range finishChoices {
@@ -347,10 +353,14 @@ func (m *Model) finishLine() string {
 			parts = append(parts, word)
 		}
 	}
-	k := m.keys
-	h := hints(" · ", keyHint{keysOf(k.PrevChoice, k.NextChoice), "choose"}, keyHint{keysOf(k.Submit), "goes on"},
-		keyHint{keysOf(k.Cancel), "cancels"})
-	return f.question + " " + strings.Join(parts, " · ") + " (" + h + ")"
+	w := max(m.width, 1)
+	choices := strings.Split(ansi.Wrap(strings.Join(parts, " · "), w, ""), "\n")
+	question := strings.Split(ansi.Wrap(f.question, w, ""), "\n")
+	if room := max(maxQuestionLines-len(choices), 1); len(question) > room {
+		question = question[:room]
+		question[room-1] = ansi.Truncate(question[room-1], w-1, "") + "…"
+	}
+	return append(question, choices...)
 }
 
 // lossCmd asks what removing the worktrees would lose.
