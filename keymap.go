@@ -26,7 +26,7 @@ var keyModes = []struct {
 	{"in the run list", []string{"quit", "help", "up", "down", "first", "last", "page_up", "page_down",
 		"line_up", "line_down", "top", "bottom", "new", "filter", "cleanup", "history", "adopt", "kill",
 		"unregister", "restart", "stop", "start", "zoom", "kill_shown", "focus", "raw", "attention", "resume",
-		"search", "search_all", "select", "copy_screen", "save"}, ""},
+		"search", "search_all", "select", "copy_screen", "save", "diff"}, ""},
 	{"in a confirmation", []string{"yes", "no", "quit"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field", "next_choice", "prev_choice"}, ""},
 	{"in the new-run form", []string{"cancel", "submit", "next_field", "prev_field"}, "the form's text fields"},
@@ -39,6 +39,9 @@ var keyModes = []struct {
 		"the search line"},
 	{"in a selection", []string{"cancel", "copy", "up", "down", "page_up", "page_down", "top", "bottom"}, ""},
 	{"in the save prompt", []string{"cancel", "submit"}, "the file name"},
+	{"in the diff view", []string{"diff", "cancel", "quit", "up", "down", "line_up", "line_down", "page_up",
+		"page_down", "top", "bottom", "next_file", "prev_file"}, ""},
+	{"in the worktree question", []string{"cancel", "quit", "next_choice", "prev_choice", "submit"}, ""},
 }
 
 // sameEffect are pairs of bindings that do the same thing where they meet:

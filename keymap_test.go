@@ -233,3 +233,34 @@ func TestReadmeConfigExampleLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The default configuration's comment above [keys] lists every action the
+// table takes, and no other, so that the list cannot drift from tui.Actions.
+func TestDefaultConfigListsEveryAction(t *testing.T) {
+	text := config.DefaultTOML()
+	_, rest, ok := strings.Cut(text, "# Rebind keys:")
+	_, rest, ok2 := strings.Cut(rest, "Actions: ")
+	list, _, ok3 := strings.Cut(rest, ".\n")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no list of actions in the comment above [keys] of the default configuration")
+	}
+	var listed []string
+	for _, line := range strings.Split(list, "\n") {
+		for _, w := range strings.Split(strings.TrimPrefix(strings.TrimSpace(line), "#"), ",") {
+			if w = strings.TrimSpace(w); w != "" {
+				listed = append(listed, w)
+			}
+		}
+	}
+	names := tui.ActionNames()
+	for _, n := range names {
+		if !slices.Contains(listed, n) {
+			t.Errorf("the default configuration's list of actions lacks %s", n)
+		}
+	}
+	for _, n := range listed {
+		if !slices.Contains(names, n) {
+			t.Errorf("the default configuration lists %q, which is no action", n)
+		}
+	}
+}
