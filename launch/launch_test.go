@@ -166,13 +166,7 @@ func TestInteractiveSessionLearnsTheIDClaudeUses(t *testing.T) {
 func TestAdoptASleepAndKillIt(t *testing.T) {
 	r := newRig(t)
 	cmd := exec.Command("sleep", "1000")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	waitExec(t, cmd.Process.Pid, "sleep")
+	done := startOutside(t, cmd, "sleep")
 	id, err := r.l.Adopt(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +192,22 @@ func TestAdoptASleepAndKillIt(t *testing.T) {
 	if _, err := r.l.Adopt(os.Getpid()); err == nil {
 		t.Fatal("corral adopted itself")
 	}
+}
+
+// startOutside starts cmd as corral would find a process someone else
+// started, and waits until it has exec'd name (see waitExec). The process
+// is killed and reaped when the test ends; the channel is closed once it
+// has been reaped.
+func startOutside(t *testing.T, cmd *exec.Cmd, name string) <-chan struct{} {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	waitExec(t, cmd.Process.Pid, name)
+	return done
 }
 
 // waitExec waits until pid has exec'd name: Start may return before the

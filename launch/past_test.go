@@ -138,13 +138,7 @@ func TestAdoptingAnOrphanEndsItsOldRow(t *testing.T) {
 	r := newRig(t)
 	store := r.withHistory(t)
 	cmd := exec.Command("sh", "-c", "exec sleep 4417 ") // recorded as sh, runs sleep
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	waitExec(t, cmd.Process.Pid, "sleep\x004417")
+	startOutside(t, cmd, "sleep\x004417")
 	old := history.Run{ID: 1000001, Kind: "command", Name: "sleep", Argv: []string{"sh", "-c", "exec sleep 4417 "},
 		PID: cmd.Process.Pid, StartedAt: time.Now(), Status: history.StatusRunning, Instance: 1}
 	if err := store.Begin(old); err != nil {
@@ -204,12 +198,7 @@ func TestCorralsOwnProcessesAreNotAdopted(t *testing.T) {
 	}{{os.Getppid(), "another corral (pid"}, {gone.Process.Pid, ""}} {
 		cmd := exec.Command("sleep", "4418")
 		cmd.Env = append(os.Environ(), registry.MarkerVar+"="+strconv.Itoa(c.owner)+".0123456789abcdef:1000042")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		waitExec(t, cmd.Process.Pid, "sleep")
+		done := startOutside(t, cmd, "sleep")
 		_, err := r.l.Adopt(cmd.Process.Pid)
 		_ = cmd.Process.Kill()
 		<-done

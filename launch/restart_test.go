@@ -129,13 +129,7 @@ func TestRestartResumesAClaudeSession(t *testing.T) {
 func TestRestartRefusesAdoptedAndRetriesAFailedStart(t *testing.T) {
 	r := newRig(t)
 	cmd := exec.Command("sleep", "7322")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	waitExec(t, cmd.Process.Pid, "sleep")
+	startOutside(t, cmd, "sleep")
 	adopted, err := r.l.Adopt(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
