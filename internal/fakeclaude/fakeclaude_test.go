@@ -470,12 +470,19 @@ func TestHookTimeoutAndLog(t *testing.T) {
 	}})
 	began := time.Now()
 	f := startFake(t, []string{"FAKE_CLAUDE_HOOK_LOG=" + logFile}, "--settings", string(settings))
-	b, err := os.ReadFile(pidFile)
-	for err != nil && time.Since(began) < 10*time.Second { // the hook writes it as it starts
+	// The hook writes its pid as it starts; the file exists, empty, a moment
+	// before the pid is in it.
+	var pid int
+	var b []byte
+	var err error
+	for time.Since(began) < 10*time.Second {
+		if b, err = os.ReadFile(pidFile); err == nil {
+			if pid, _ = strconv.Atoi(strings.TrimSpace(string(b))); pid > 0 {
+				break
+			}
+		}
 		time.Sleep(10 * time.Millisecond)
-		b, err = os.ReadFile(pidFile)
 	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	if pid <= 0 {
 		t.Fatalf("no pid from the hook: %q %v", b, err)
 	}
