@@ -11,6 +11,18 @@ import (
 	"corral/tui"
 )
 
+// storedLog returns what the history holds so far of run id's log, or
+// false when the log cannot be opened (yet).
+func storedLog(store *history.Store, id int64) (string, bool) {
+	rc, err := store.OpenLog(id)
+	if err != nil {
+		return "", false
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(rc)
+	return string(b), true
+}
+
 // eventually polls cond, which reads the history another goroutine writes,
 // until it holds; the deadline guards a hang.
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -44,13 +56,8 @@ func TestRunsAreRecordedInTheHistory(t *testing.T) {
 		t.Fatalf("recorded %+v", run)
 	}
 	eventually(t, "the log", func() bool {
-		rc, err := store.OpenLog(id)
-		if err != nil {
-			return false
-		}
-		defer rc.Close()
-		b, _ := io.ReadAll(rc)
-		return strings.Contains(string(b), "logged-7361")
+		log, ok := storedLog(store, id)
+		return ok && strings.Contains(log, "logged-7361")
 	})
 	eventually(t, "the state changes", func() bool { s, _ := store.States(id); return len(s) > 0 })
 

@@ -3,7 +3,6 @@ package launch
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,14 +77,8 @@ func TestRestartInPlace(t *testing.T) {
 		t.Fatalf("the history has %d rows, want the run's one", len(runs))
 	}
 	eventually(t, "both lives in the log", func() bool {
-		rc, err := store.OpenLog(id)
-		if err != nil {
-			return false
-		}
-		defer rc.Close()
-		b, _ := io.ReadAll(rc)
-		log := strings.ReplaceAll(string(b), "\r", "")
-		return log == "first-7321\n"+lines[1]+"\nfirst-7321\n"
+		log, ok := storedLog(store, id)
+		return ok && strings.ReplaceAll(log, "\r", "") == "first-7321\n"+lines[1]+"\nfirst-7321\n"
 	})
 }
 
