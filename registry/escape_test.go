@@ -24,6 +24,21 @@ func subreaper(t *testing.T) {
 	t.Cleanup(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
 }
 
+// startLeaving registers as run id of r a leader that exits at once and
+// leaves running, in the run's session, a `sleep marker` that ignores HUP.
+// It returns the pid of what is left, which is reaped when the test ends.
+func startLeaving(t *testing.T, r *Registry, id int64, marker int) int {
+	t.Helper()
+	c := startChildEnv(t, `sh -c "trap '' HUP; exec sleep `+strconv.Itoa(marker)+`" >/dev/null 2>&1 & echo ready $!; exit 0`,
+		1, r.Marker(id))
+	left := readyPID(t, c.readies[0])
+	t.Cleanup(func() { reap(left) })
+	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
+		t.Fatal(err)
+	}
+	return left
+}
+
 // reap collects an orphan that was reparented to the test process.
 func reap(pid int) {
 	var ws unix.WaitStatus
@@ -88,12 +103,7 @@ func TestLeftoversAreFollowedCountedAndKilled(t *testing.T) {
 	_, events, cancel := r.Subscribe()
 	defer cancel()
 	id := r.GenerateID()
-	c := startChildEnv(t, `sh -c "trap '' HUP; exec sleep 7373" >/dev/null 2>&1 & echo ready $!; exit 0`, 1, r.Marker(id))
-	left := readyPID(t, c.readies[0])
-	defer reap(left)
-	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
-		t.Fatal(err)
-	}
+	left := startLeaving(t, r, id, 7373)
 	e := waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Info.Leftover == 1 })
 	if e.Info.Status != StatusExited || !e.Info.Active() {
 		t.Fatalf("the run with a leftover: %+v", e.Info)
@@ -159,12 +169,7 @@ func TestKillAllRightAfterAnExitStopsWhatTheRunLeft(t *testing.T) {
 	_, events, cancel := r.Subscribe()
 	defer cancel()
 	id := r.GenerateID()
-	c := startChildEnv(t, `sh -c "trap '' HUP; exec sleep 7375" >/dev/null 2>&1 & echo ready $!; exit 0`, 1, r.Marker(id))
-	left := readyPID(t, c.readies[0])
-	defer reap(left)
-	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
-		t.Fatal(err)
-	}
+	left := startLeaving(t, r, id, 7375)
 	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Kind == EventExited })
 	if err := r.KillAll(context.Background()); err != nil {
 		t.Fatal(err)

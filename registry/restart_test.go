@@ -187,12 +187,7 @@ func TestReopenWaitsForLeftovers(t *testing.T) {
 	_, events, cancel := r.Subscribe()
 	defer cancel()
 	id := r.GenerateID()
-	c := startChildEnv(t, `sh -c "trap '' HUP; exec sleep 7304" >/dev/null 2>&1 & echo ready $!; exit 0`, 1, r.Marker(id))
-	left := readyPID(t, c.readies[0])
-	defer reap(left)
-	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
-		t.Fatal(err)
-	}
+	startLeaving(t, r, id, 7304)
 	// Asked as soon as the leader's exit is known, before the count of what
 	// it left has been published, Reopenable already says so.
 	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Kind == EventExited })
