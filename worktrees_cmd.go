@@ -66,16 +66,9 @@ func runWorktrees(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral worktrees", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, worktreesUsage)
-		return 2
-	}
-	s, ok := readHistory(stderr)
-	if !ok {
-		return 1
+	s, code := openWorktrees(fs, args, stderr)
+	if s == nil {
+		return code
 	}
 	defer s.Close()
 	lines, err := worktreeLines(s)
@@ -87,6 +80,24 @@ func runWorktrees(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openWorktrees parses args with fs, refuses an argument left over and
+// opens the run history for a worktrees command. When it cannot, it has
+// said why on stderr and returns a nil store and the exit status.
+func openWorktrees(fs *flag.FlagSet, args []string, stderr io.Writer) (*history.Store, int) {
+	if err := fs.Parse(args); err != nil {
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, worktreesUsage)
+		return nil, 2
+	}
+	s, ok := readHistory(stderr)
+	if !ok {
+		return nil, 1
+	}
+	return s, 0
 }
 
 // worktreeLines looks at every worktree the history records as kept.
@@ -178,16 +189,9 @@ func printWorktrees(w io.Writer, lines []worktreeLine, asJSON bool) error {
 func runPruneWorktrees(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral worktrees prune", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, worktreesUsage)
-		return 2
-	}
-	s, ok := readHistory(stderr)
-	if !ok {
-		return 1
+	s, code := openWorktrees(fs, args, stderr)
+	if s == nil {
+		return code
 	}
 	defer s.Close()
 	recs, err := s.Worktrees(false)
