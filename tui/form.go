@@ -132,16 +132,17 @@ func (m *Model) onRepoCheck(msg repoCheckMsg) tea.Cmd {
 	return m.checkRepo()
 }
 
-func (m *Model) onRepoFound(msg repoFoundMsg) {
+func (m *Model) onRepoFound(msg repoFoundMsg) tea.Cmd {
 	f := &m.form
 	if m.mode != modeForm || msg.gen != f.repoGen {
-		return
+		return nil
 	}
 	f.repo, f.repoDir, f.repoSeen = msg.root, msg.dir, true
-	if !f.enabled(f.focus) && f.focus >= 0 { // the workspace fields went
+	if f.focus >= 0 && !f.enabled(f.focus) { // the workspace fields went
 		f.focus = fieldDir
-		f.focusCmd()
+		return f.focusCmd()
 	}
+	return nil
 }
 
 // chooses reports whether the left and right keys choose in the form now:

@@ -119,8 +119,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case repoCheckMsg:
 		return m, m.onRepoCheck(msg)
 	case repoFoundMsg:
-		m.onRepoFound(msg)
-		return m, nil
+		return m, m.onRepoFound(msg)
 	case diffLoadedMsg:
 		return m, m.onDiffLoaded(msg)
 	case diffWrappedMsg:
