@@ -93,6 +93,20 @@ func TestTallySplitReadsAndDuplicateIDs(t *testing.T) {
 // usages records what a Follower tells.
 type usages chan Usage
 
+// following returns a registry and a Follower of it that reads the
+// transcripts under home and tells the usage it learns into told; both are
+// closed when the test ends.
+func following(t *testing.T, home string) (reg *registry.Registry, f *Follower, told usages) {
+	t.Helper()
+	reg = registry.New()
+	t.Cleanup(reg.Close)
+	f = NewFollower(reg, home)
+	t.Cleanup(f.Close)
+	told = make(usages, 8)
+	f.OnUsage(func(id int64, u Usage) { told <- u })
+	return reg, f, told
+}
+
 func (u usages) next(t *testing.T) Usage {
 	t.Helper()
 	select {
@@ -116,12 +130,7 @@ func (u usages) none(t *testing.T) {
 // A stream's result tells the whole run's usage, its cost and turns, once;
 // the messages before it are not added.
 func TestFollowStreamTellsTheResult(t *testing.T) {
-	reg := registry.New()
-	defer reg.Close()
-	f := NewFollower(reg, t.TempDir())
-	defer f.Close()
-	told := make(usages, 8)
-	f.OnUsage(func(id int64, u Usage) { told <- u })
+	reg, f, told := following(t, t.TempDir())
 	id := failedRun(t, reg, "")
 	stream := []string{`{"type":"system","subtype":"init","session_id":"s-2","model":"opus","cwd":"/p"}`,
 		`{"type":"assistant","message":{"id":"msg_1","model":"claude-opus-4-1","usage":{"input_tokens":5,"output_tokens":7},"content":[{"type":"text","text":"hi"}]},"session_id":"s-2"}`,
@@ -146,12 +155,7 @@ func TestFollowSessionTellsTheTranscriptAtEachTurn(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	reg := registry.New()
-	defer reg.Close()
-	f := NewFollower(reg, home)
-	defer f.Close()
-	told := make(usages, 8)
-	f.OnUsage(func(id int64, u Usage) { told <- u })
+	reg, f, told := following(t, home)
 	id := failedRun(t, reg, "s-1")
 	f.FollowSession(id, "/home/u/app", transcriptSince, false)
 
@@ -227,12 +231,7 @@ func TestFollowSessionTellsTheTranscriptAtEachTurn(t *testing.T) {
 
 // Once OnUsage(nil) has returned, nothing is told.
 func TestOnUsageNilStopsTelling(t *testing.T) {
-	reg := registry.New()
-	defer reg.Close()
-	f := NewFollower(reg, t.TempDir())
-	defer f.Close()
-	told := make(usages, 8)
-	f.OnUsage(func(id int64, u Usage) { told <- u })
+	reg, f, told := following(t, t.TempDir())
 	f.OnUsage(nil)
 	id := failedRun(t, reg, "")
 	if err := reg.AppendLiveOutput(id, resultLine+"\n"); err != nil {
