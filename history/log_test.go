@@ -103,13 +103,21 @@ func TestLogRotatesAtHalfTheCap(t *testing.T) {
 	}
 }
 
-func TestLogDropsWhenTheQueueIsFull(t *testing.T) {
-	// The disk is stuck until gate closes.
-	gate, written := make(chan struct{}), make(chan struct{}, 10)
-	s := open(t, "", WithLogQueue(1), func(o *options) {
+// stuckStore opens a store whose logs queue up to queue bytes and whose
+// disk is stuck until gate is closed: each write waits for it, and is told
+// on written, which holds up to told, once done.
+func stuckStore(t *testing.T, queue, told int) (s *Store, gate, written chan struct{}) {
+	t.Helper()
+	gate, written = make(chan struct{}), make(chan struct{}, told)
+	s = open(t, "", WithLogQueue(queue), func(o *options) {
 		o.beforeWrite = func() { <-gate }
 		o.afterWrite = func() { written <- struct{}{} }
 	})
+	return s, gate, written
+}
+
+func TestLogDropsWhenTheQueueIsFull(t *testing.T) {
+	s, gate, written := stuckStore(t, 1, 10)
 	id := begin(t, s, Run{}).ID
 	w, err := s.Log(id)
 	if err != nil {
@@ -189,11 +197,7 @@ func TestStoreCloseFlushesOpenLogs(t *testing.T) {
 // A burst grows the queue as far as it needs; once written, all but a few
 // of its buffers are freed, and what was queued is all in the log.
 func TestLogFreesABurstsBuffers(t *testing.T) {
-	gate, written := make(chan struct{}), make(chan struct{}, 100)
-	s := open(t, "", WithLogQueue(32*bufSize), func(o *options) {
-		o.beforeWrite = func() { <-gate }
-		o.afterWrite = func() { written <- struct{}{} }
-	})
+	s, gate, written := stuckStore(t, 32*bufSize, 100)
 	id := begin(t, s, Run{}).ID
 	w, err := s.Log(id)
 	if err != nil {
