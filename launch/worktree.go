@@ -163,17 +163,7 @@ func (l *Launcher) submodules(runID int64) bool {
 // file as added), at most worktree.MaxDiff bytes. It runs git: call it
 // from a command.
 func (l *Launcher) Diff(runID int64) (string, error) {
-	wt, err := l.worktreeOf(runID)
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), worktreeTimeout)
-	defer cancel()
-	d, err := worktree.Diff(ctx, wt)
-	if err != nil {
-		return "", fmt.Errorf("the diff of run %d: %w", runID, err)
-	}
-	return d, nil
+	return onWorktree(l, runID, "the diff", worktree.Diff)
 }
 
 // WorktreeLoss names what removing a run's worktree (and, with
@@ -182,17 +172,28 @@ func (l *Launcher) Diff(runID int64) (string, error) {
 // has" — or "" when nothing would: the second question's words. It runs
 // git: call it from a command.
 func (l *Launcher) WorktreeLoss(runID int64, deleteBranch bool) (string, error) {
-	wt, err := l.worktreeOf(runID)
+	st, err := onWorktree(l, runID, "the worktree", worktree.StatusOf)
 	if err != nil {
 		return "", err
 	}
+	return st.Loss(deleteBranch), nil
+}
+
+// onWorktree calls ask on a run's worktree, within worktreeTimeout, and
+// wraps its error as what of the run ("the diff of run 3: …").
+func onWorktree[T any](l *Launcher, runID int64, what string, ask func(context.Context, worktree.Worktree) (T, error)) (T, error) {
+	var zero T
+	wt, err := l.worktreeOf(runID)
+	if err != nil {
+		return zero, err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), worktreeTimeout)
 	defer cancel()
-	st, err := worktree.StatusOf(ctx, wt)
+	v, err := ask(ctx, wt)
 	if err != nil {
-		return "", fmt.Errorf("the worktree of run %d: %w", runID, err)
+		return zero, fmt.Errorf("%s of run %d: %w", what, runID, err)
 	}
-	return st.Loss(deleteBranch), nil
+	return v, nil
 }
 
 // RemoveWorktree removes a run's worktree, and its branch when
