@@ -325,34 +325,27 @@ func List(ctx context.Context, dir string) ([]Listed, error) {
 	var cur *Listed
 	for _, l := range strings.Split(out, "\n") {
 		key, val, _ := strings.Cut(l, " ")
-		switch key {
-		case "worktree":
+		if key == "worktree" {
 			all = append(all, Listed{Path: val})
 			cur = &all[len(all)-1]
+			continue
+		}
+		if cur == nil {
+			continue // a line before the first worktree
+		}
+		switch key {
 		case "HEAD":
-			if cur != nil {
-				cur.Head = val
-			}
+			cur.Head = val
 		case "branch":
-			if cur != nil {
-				cur.Branch = strings.TrimPrefix(val, "refs/heads/")
-			}
+			cur.Branch = strings.TrimPrefix(val, "refs/heads/")
 		case "bare":
-			if cur != nil {
-				cur.Bare = true
-			}
+			cur.Bare = true
 		case "detached":
-			if cur != nil {
-				cur.Detached = true
-			}
+			cur.Detached = true
 		case "locked":
-			if cur != nil {
-				cur.Locked = true
-			}
+			cur.Locked = true
 		case "prunable":
-			if cur != nil {
-				cur.Prunable = true
-			}
+			cur.Prunable = true
 		}
 	}
 	return all, nil
