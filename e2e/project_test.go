@@ -17,15 +17,21 @@ func startHere(t *testing.T, dir string, args ...string) *term {
 	return startIn(t, 120, 30, "sh", "-c", line)
 }
 
+// dirWith makes a directory holding one file, name, with text.
+func dirWith(t *testing.T, name, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // corral.toml in the current directory starts its runs at launch, each
 // named, in its dir with its env; one whose dir is missing is a failed row
 // and the others start; one with autostart = false is listed, not started,
 // until s starts it.
 func TestProjectFileStartsNamedRuns(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "sub-7372"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	toml := `[[run]]
 name = "alpha"
 command = ["sh", "-c", "echo out-alpha-7371 $GREETING_7371; exec sleep 7371"]
@@ -46,7 +52,8 @@ name = "later"
 command = "sleep 7374"
 autostart = false
 `
-	if err := os.WriteFile(filepath.Join(dir, "corral.toml"), []byte(toml), 0o644); err != nil {
+	dir := dirWith(t, "corral.toml", toml)
+	if err := os.Mkdir(filepath.Join(dir, "sub-7372"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	tm := startHere(t, dir)
@@ -75,12 +82,8 @@ autostart = false
 // A project file with errors stops corral before the UI, with status 2 and
 // every error at its line.
 func TestProjectFileErrorsStopCorral(t *testing.T) {
-	dir := t.TempDir()
 	toml := "[[run]]\nname = \"a\"\ncommand = \"x\"\n\n[[run]]\nname = \"a\"\nrestart = \"sometimes\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "p.toml"), []byte(toml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tm := startHere(t, dir, "--project", "p.toml")
+	tm := startHere(t, dirWith(t, "p.toml", toml), "--project", "p.toml")
 	s := tm.waitText("[exit 2]")
 	for _, want := range []string{
 		`corral: p.toml:5: run "a" command: missing`,
@@ -95,12 +98,8 @@ func TestProjectFileErrorsStopCorral(t *testing.T) {
 
 // --procfile starts a Procfile's processes as named runs.
 func TestProcfileStartsItsProcesses(t *testing.T) {
-	dir := t.TempDir()
 	procfile := "# services\nweb7375: sh -c 'echo out-web-7375 && exec sleep 7375'\n\nworker7376: sleep 7376\n"
-	if err := os.WriteFile(filepath.Join(dir, "Procfile"), []byte(procfile), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tm := startHere(t, dir, "--procfile", "Procfile")
+	tm := startHere(t, dirWith(t, "Procfile", procfile), "--procfile", "Procfile")
 	tm.waitFor("both rows", func(s string) bool { return row(s, "web7375") != "" && row(s, "worker7376") != "" })
 	tm.waitText("out-web-7375")
 }
