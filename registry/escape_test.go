@@ -24,19 +24,29 @@ func subreaper(t *testing.T) {
 	t.Cleanup(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
 }
 
-// startLeaving registers as run id of r a leader that exits at once and
-// leaves running, in the run's session, a `sleep marker` that ignores HUP.
-// It returns the pid of what is left, which is reaped when the test ends.
-func startLeaving(t *testing.T, r *Registry, id int64, marker int) int {
+// leavingRun makes the test process a subreaper, as corral is, and
+// registers, in a new registry with a grace period of 300 ms, a run whose
+// leader exits at once, leaving running in the run's session a `sleep
+// marker` that ignores HUP. It returns the registry, a subscription made
+// before the run, the run's id and the pid of what was left; the registry
+// is closed, the subscription cancelled and what was left reaped when the
+// test ends.
+func leavingRun(t *testing.T, marker int) (r *Registry, events <-chan Event, id int64, left int) {
 	t.Helper()
+	subreaper(t)
+	r = New(WithGracePeriod(300 * time.Millisecond))
+	t.Cleanup(r.Close)
+	_, events, cancel := r.Subscribe()
+	t.Cleanup(cancel)
+	id = r.GenerateID()
 	c := startChildEnv(t, `sh -c "trap '' HUP; exec sleep `+strconv.Itoa(marker)+`" >/dev/null 2>&1 & echo ready $!; exit 0`,
 		1, r.Marker(id))
-	left := readyPID(t, c.readies[0])
+	left = readyPID(t, c.readies[0])
 	t.Cleanup(func() { reap(left) })
 	if err := r.RegisterProcess(RegistrationConfig{RunID: id}, c); err != nil {
 		t.Fatal(err)
 	}
-	return left
+	return r, events, id, left
 }
 
 // reap collects an orphan that was reparented to the test process.
@@ -97,13 +107,7 @@ func TestKillCatchesADoubleForkedDaemon(t *testing.T) {
 }
 
 func TestLeftoversAreFollowedCountedAndKilled(t *testing.T) {
-	subreaper(t)
-	r := New(WithGracePeriod(300 * time.Millisecond))
-	defer r.Close()
-	_, events, cancel := r.Subscribe()
-	defer cancel()
-	id := r.GenerateID()
-	left := startLeaving(t, r, id, 7373)
+	r, events, id, left := leavingRun(t, 7373)
 	e := waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Info.Leftover == 1 })
 	if e.Info.Status != StatusExited || !e.Info.Active() {
 		t.Fatalf("the run with a leftover: %+v", e.Info)
@@ -163,13 +167,7 @@ func TestKilledOnlyOnceTheTreeIsGone(t *testing.T) {
 // A KillAll (corral quitting) at the moment a run's leader exits still
 // stops what the run left running, though it is not yet counted.
 func TestKillAllRightAfterAnExitStopsWhatTheRunLeft(t *testing.T) {
-	subreaper(t)
-	r := New(WithGracePeriod(300 * time.Millisecond))
-	defer r.Close()
-	_, events, cancel := r.Subscribe()
-	defer cancel()
-	id := r.GenerateID()
-	left := startLeaving(t, r, id, 7375)
+	r, events, id, left := leavingRun(t, 7375)
 	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Kind == EventExited })
 	if err := r.KillAll(context.Background()); err != nil {
 		t.Fatal(err)

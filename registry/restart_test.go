@@ -181,13 +181,7 @@ func TestReopenRefusesLiveLeftoverAdoptedAndUnknownRuns(t *testing.T) {
 // A run whose leader ended but left a process running is still active: it
 // is refused until what it left is stopped.
 func TestReopenWaitsForLeftovers(t *testing.T) {
-	subreaper(t)
-	r := New(WithGracePeriod(300 * time.Millisecond))
-	defer r.Close()
-	_, events, cancel := r.Subscribe()
-	defer cancel()
-	id := r.GenerateID()
-	startLeaving(t, r, id, 7304)
+	r, events, id, _ := leavingRun(t, 7304)
 	// Asked as soon as the leader's exit is known, before the count of what
 	// it left has been published, Reopenable already says so.
 	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Kind == EventExited })
