@@ -234,25 +234,13 @@ func (s *Store) State(id int64, state, detail string, at time.Time) error {
 
 // States returns a run's agent-state transitions, oldest first.
 func (s *Store) States(id int64) ([]StateChange, error) {
-	rows, err := s.db.Query(`SELECT at, state, detail FROM states WHERE run_id = ? ORDER BY at, rowid`, id)
-	if err != nil {
-		return nil, fmt.Errorf("history: states of run %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []StateChange
-	for rows.Next() {
+	return queryAll(s, fmt.Sprintf("states of run %d", id), func(sc scanner) (StateChange, error) {
 		var c StateChange
 		var at int64
-		if err := rows.Scan(&at, &c.State, &c.Detail); err != nil {
-			return nil, fmt.Errorf("history: states of run %d: %w", id, err)
-		}
+		err := sc.Scan(&at, &c.State, &c.Detail)
 		c.At = time.UnixMilli(at)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("history: states of run %d: %w", id, err)
-	}
-	return out, nil
+		return c, err
+	}, `SELECT at, state, detail FROM states WHERE run_id = ? ORDER BY at, rowid`, id)
 }
 
 // Get returns one run; the error wraps ErrNotFound for an unknown id.
@@ -283,21 +271,27 @@ func (s *Store) List(q Query) ([]Run, error) {
 }
 
 func (s *Store) query(q string, args ...any) ([]Run, error) {
+	return queryAll(s, "list", scanRun, q, args...)
+}
+
+// queryAll runs the query q and returns its rows, each read by scan; its
+// errors say "history: what: …".
+func queryAll[T any](s *Store, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := s.db.Query(q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("history: list: %w", err)
+		return nil, fmt.Errorf("history: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []Run
+	var out []T
 	for rows.Next() {
-		r, err := scanRun(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("history: list: %w", err)
+			return nil, fmt.Errorf("history: %s: %w", what, err)
 		}
-		out = append(out, r)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("history: list: %w", err)
+		return nil, fmt.Errorf("history: %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -62,23 +62,7 @@ func (s *Store) Worktrees(removed bool) ([]Worktree, error) {
 	if !removed {
 		q += ` WHERE removed_at IS NULL`
 	}
-	rows, err := s.db.Query(q + ` ORDER BY created_at, run_id`)
-	if err != nil {
-		return nil, fmt.Errorf("history: worktrees: %w", err)
-	}
-	defer rows.Close()
-	var out []Worktree
-	for rows.Next() {
-		w, err := scanWorktree(rows)
-		if err != nil {
-			return nil, fmt.Errorf("history: worktrees: %w", err)
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("history: worktrees: %w", err)
-	}
-	return out, nil
+	return queryAll(s, "worktrees", scanWorktree, q+` ORDER BY created_at, run_id`)
 }
 
 func scanWorktree(sc scanner) (Worktree, error) {
