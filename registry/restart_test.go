@@ -178,35 +178,6 @@ func TestReopenRefusesLiveLeftoverAdoptedAndUnknownRuns(t *testing.T) {
 	}
 }
 
-// A run whose leader ended but left a process running is still active: it
-// is refused until what it left is stopped.
-func TestReopenWaitsForLeftovers(t *testing.T) {
-	r, events, id, _ := leavingRun(t, 7304)
-	// Asked as soon as the leader's exit is known, before the count of what
-	// it left has been published, Reopenable already says so.
-	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Kind == EventExited })
-	if err := r.Reopenable(id); !errors.Is(err, ErrActive) {
-		t.Fatalf("Reopenable right after the exit, with a leftover running: %v, want ErrActive", err)
-	}
-	if info, _ := r.Process(id); info.Leftover != 1 {
-		t.Fatalf("leftovers counted: %d, want 1", info.Leftover)
-	}
-	if err := r.Reopen(RegistrationConfig{RunID: id}, newCtlChild(t)); !errors.Is(err, ErrActive) {
-		t.Fatalf("reopen with a leftover running: %v, want ErrActive", err)
-	}
-	if gone, err := r.KillProcess(context.Background(), id); !gone || err != nil {
-		t.Fatalf("kill of what was left: %v %v", gone, err)
-	}
-	// Asked at once after the kill, it counts afresh: nothing is left.
-	if err := r.Reopenable(id); err != nil {
-		t.Fatalf("Reopenable right after the kill of what was left: %v", err)
-	}
-	waitFor(t, events, func(e Event) bool { return e.RunID == id && e.Info.Leftover == 0 })
-	if err := r.Reopen(RegistrationConfig{RunID: id}, newCtlChild(t)); err != nil {
-		t.Fatalf("reopen once the leftover is gone: %v", err)
-	}
-}
-
 // What the old process's watcher does late (count what it left, record an
 // exit, end a kill) reaches its own entry, never the reopened run.
 func TestStaleWorkOfTheOldProcessLeavesTheReopenedRunAlone(t *testing.T) {
