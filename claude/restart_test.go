@@ -29,14 +29,6 @@ func startSleeper(t *testing.T) *sleeper {
 func (s *sleeper) Pid() int              { return s.cmd.Process.Pid }
 func (s *sleeper) Done() <-chan struct{} { return s.done }
 func (s *sleeper) Exit() registry.Exit   { return registry.Exit{Code: 0} }
-func (s *sleeper) hasEnded() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
-}
 
 // A stream-json run restarted in place is followed for its new life: its
 // earlier error result does not mark the new life failed, its earlier

@@ -37,7 +37,7 @@ func TestHistoryViewShowsAndRestartsAnEarlierRun(t *testing.T) {
 	}
 
 	tm2.keys("r")
-	s = tm2.waitFor("the run started again in the table", func(s string) bool {
+	tm2.waitFor("the run started again in the table", func(s string) bool {
 		return strings.Contains(s, "started again as run") && strings.Contains(s, "exited 0") &&
 			strings.Contains(s, output) && !strings.Contains(s, "history ·")
 	})

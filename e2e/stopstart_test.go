@@ -45,7 +45,7 @@ func TestStopStartRestartInPlaceAndZoom(t *testing.T) {
 	tm.keys("r")
 	tm.waitText("Restart run 1000000")
 	tm.keys("y")
-	s = tm.waitFor("a third life", func(s string) bool {
+	tm.waitFor("a third life", func(s string) bool {
 		r := row(s, "1000000")
 		return strings.Contains(r, "running") && !strings.Contains(r, " "+strconv.Itoa(second)+" ")
 	})
