@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"corral/internal/child"
 )
 
 // MaxSequence is the longest sequence Copy and Sequence return, in bytes:
@@ -86,7 +88,7 @@ func Detect(ctx context.Context) (Target, error) {
 		args = append(args, "-t", pane)
 	}
 	args = append(args, "#{set-clipboard}|#{allow-passthrough}")
-	out, err := exec.CommandContext(ctx, "tmux", args...).Output()
+	out, err := child.Output(exec.CommandContext(ctx, "tmux", args...))
 	if err != nil {
 		return t, fmt.Errorf("ask tmux for its clipboard options: %w", err)
 	}

@@ -1,13 +1,12 @@
 package spawn
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"corral/internal/proc"
+	"corral/internal/child"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,7 +28,7 @@ func Subreaper() (stop func(), err error) {
 	go func() {
 		defer close(done)
 		for {
-			reapOrphans()
+			child.Reap()
 			select {
 			case <-sig:
 			case <-quit:
@@ -42,25 +41,6 @@ func Subreaper() (stop func(), err error) {
 		signal.Stop(sig)
 		close(quit)
 		<-done
-		reapOrphans()
+		child.Reap()
 	}, nil
-}
-
-// reapOrphans collects the exit of every child of corral that has exited
-// and is not a direct child os/exec waits for.
-func reapOrphans() {
-	direct.Lock()
-	defer direct.Unlock()
-	for _, pid := range proc.Children(os.Getpid()) {
-		if direct.pids[pid] {
-			continue
-		}
-		var ws unix.WaitStatus
-		for {
-			_, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
-			if !errors.Is(err, unix.EINTR) {
-				break
-			}
-		}
-	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"corral/internal/child"
+
 	"corral/registry"
 
 	tea "charm.land/bubbletea/v2"
@@ -212,7 +214,7 @@ func notifyCommandCmd(build func(name, state, detail string) []string, name, sta
 		defer cancel()
 		c := exec.CommandContext(ctx, argv[0], argv[1:]...)
 		c.WaitDelay = time.Second // bounds the wait once the timeout killed it
-		if err := c.Run(); err != nil {
+		if err := child.Run(c); err != nil {
 			log.Warn("notify command", "run", id, "argv", argv, "err", err)
 		}
 		return nil

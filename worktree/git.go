@@ -24,6 +24,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"corral/internal/child"
 )
 
 // Timeout bounds one git call when the caller's context has no earlier
@@ -167,7 +169,7 @@ func gitCall(ctx context.Context, dir string, c call, args ...string) (output, i
 		cmd.Stdout = &so
 	}
 	cmd.Stderr = &capped{max: 64 << 10, buf: &se}
-	err = cmd.Run()
+	err = child.Run(cmd) // a direct child: corral's reaper of orphans leaves it to Wait
 	out := output{stdout: so.String(), stderr: se.String()}
 	var exit *exec.ExitError
 	switch {
