@@ -76,6 +76,10 @@ func (r *Registry) KillAll(ctx context.Context) error {
 	return nil
 }
 
+// hupAgain is when a kill that began with SIGHUP sends it once more to
+// what is still alive.
+const hupAgain = 200 * time.Millisecond
+
 // awaitCounts waits, at most countWait and never past ctx, until every
 // ended run corral started has had what its leader left running counted:
 // until then such a run does not look active, and a KillAll at that moment
@@ -201,7 +205,20 @@ func (r *Registry) kill(ctx context.Context, ru *run, pid int, start uint64, ses
 		signal(all(), unix.SIGHUP)
 	}
 	signal(all(), unix.SIGTERM)
-	gone := waitTargets(all(), time.Now().Add(grace), ctx.Done())
+	deadline := time.Now().Add(grace)
+	gone := false
+	if hup && grace > hupAgain {
+		// A shell that catches SIGHUP acts on it at its next look at its
+		// signals; one that was setting up its line editor at the moment
+		// may not look again until a key comes. A second SIGHUP a moment
+		// later is one it acts on.
+		if gone = waitTargets(all(), time.Now().Add(hupAgain), ctx.Done()); !gone && ctx.Err() == nil {
+			signal(all(), unix.SIGHUP)
+		}
+	}
+	if !gone {
+		gone = waitTargets(all(), deadline, ctx.Done())
+	}
 	// Whatever the tree forked meanwhile, and whatever ignored TERM, is
 	// killed now.
 	fresh := collect()
