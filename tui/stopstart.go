@@ -153,7 +153,7 @@ func (m *Model) killShown() tea.Cmd {
 	if f := m.filter.Value(); f != "" {
 		q = fmt.Sprintf("Kill the %d %s matching %s?", len(ids), noun(len(ids), "run", "runs"), strconv.Quote(f))
 	}
-	m.askMore(q, "SIGTERM, then SIGKILL after the grace period.", killShownCmd(m.reg, ids))
+	m.askMore(q, hangupSignals, killShownCmd(m.reg, ids)) // only runs corral started
 	return nil
 }
 
@@ -212,4 +212,16 @@ func (m *Model) onRestarted(id int64) tea.Cmd {
 	}
 	w, h := m.paneSize()
 	return resizeCmd([]Screen{s}, w, h)
+}
+
+// hangupSignals is what a kill of a run corral started sends: what closing
+// its terminal would, then what a stop asks, then what cannot be refused.
+const hangupSignals = "SIGHUP and SIGTERM, then SIGKILL after the grace period."
+
+// killSignals says what a kill of r sends: an adopted run gets no SIGHUP.
+func killSignals(r registry.ProcessInfo) string {
+	if r.HasHandle {
+		return hangupSignals
+	}
+	return "SIGTERM, then SIGKILL after the grace period."
 }

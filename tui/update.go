@@ -421,12 +421,12 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Kill) && !sel.Status.Live():
 		// Enabled on an ended run only for what it left running.
 		m.askMore(fmt.Sprintf("Kill what run %d (%s) left running (%d %s)?", sel.RunID, runName(sel), sel.Leftover,
-			noun(sel.Leftover, "process", "processes")), "SIGTERM, then SIGKILL after the grace period.", killCmd(m.reg, sel.RunID))
+			noun(sel.Leftover, "process", "processes")), killSignals(sel), killCmd(m.reg, sel.RunID))
 	case pressed(msg, k.Kill) && !k.Kill.Enabled():
 		m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
 	case key.Matches(msg, k.Kill):
 		m.askMore(fmt.Sprintf("Kill run %d (%s, pid %d)?", sel.RunID, runName(sel), sel.PID),
-			"SIGTERM, then SIGKILL after the grace period.", killCmd(m.reg, sel.RunID))
+			killSignals(sel), killCmd(m.reg, sel.RunID))
 	case key.Matches(msg, k.Unregister) && m.askUnregister(sel): // its worktree (worktree.go)
 	case key.Matches(msg, k.Unregister):
 		q := fmt.Sprintf("Remove run %d (%s) from the list?", sel.RunID, runName(sel))
