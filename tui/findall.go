@@ -357,7 +357,7 @@ func (m *Model) jumpInLog(id int64) {
 // findAllStatus is the status line of the search of every run.
 func (m *Model) findAllStatus() string {
 	f := &m.findAll
-	line := f.input.View()
+	line := lineView(f.input, m.theme.Subtle)
 	switch {
 	case f.err != "":
 		return line + "  " + m.theme.Error.Render(f.err)

@@ -13,7 +13,7 @@ import (
 func (m *Model) historyHeader() string {
 	h := m.theme.Title.Render(m.title) + "  "
 	if m.mode == modeHistoryFilter {
-		return h + m.past.filter.View()
+		return h + lineView(m.past.filter, m.theme.Subtle)
 	}
 	h += m.theme.PaneTitle.Render("history")
 	if m.past.loaded {

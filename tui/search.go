@@ -116,6 +116,18 @@ func (m *Model) openFind() tea.Cmd {
 // newSearchInput is a search line.
 func newSearchInput() textinput.Model { return lineInput("find: ", "text in the output") }
 
+// lineView renders a one-line input. bubbles' textinput shows only the
+// first letter of its placeholder when it has no width, and a width pads
+// every value to it: an empty input's placeholder is drawn here instead.
+func lineView(in textinput.Model, subtle lipgloss.Style) string {
+	if in.Value() != "" || in.Placeholder == "" {
+		return in.View()
+	}
+	ph := in.Placeholder
+	in.Placeholder = "" // in is a copy
+	return in.View() + subtle.Render(ph)
+}
+
 // lineInput is a text line of the status line (a search, the save
 // prompt), with a steady cursor: the line is redrawn with every result
 // that comes, and a blinking one would redraw it twice a second besides.
@@ -320,7 +332,7 @@ func (m *Model) closeFind() {
 // "3 of 17" or why the pattern is wrong.
 func (m *Model) findStatus() string {
 	f := &m.find
-	line := f.input.View()
+	line := lineView(f.input, m.theme.Subtle)
 	switch {
 	case f.err != "":
 		return line + "  " + m.theme.Error.Render(f.err)
@@ -487,7 +499,7 @@ func (m *Model) takeStatus() ([]string, bool) {
 	case modeFindAll:
 		return []string{m.findAllStatus()}, true
 	case modeSave:
-		return []string{m.save.input.View()}, true
+		return []string{lineView(m.save.input, m.theme.Subtle)}, true
 	}
 	return nil, false
 }

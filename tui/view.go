@@ -152,7 +152,7 @@ func (m *Model) headerLine() string {
 		if c := m.shownCount(); c != "" {
 			h += m.theme.Warn.Render(c) + "  "
 		}
-		return h + m.filter.View()
+		return h + lineView(m.filter, m.theme.Subtle)
 	}
 	counts := map[registry.Status]int{}
 	for _, r := range m.runs {
