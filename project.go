@@ -78,6 +78,7 @@ func startProject(reg *registry.Registry, l *launch.Launcher, runs []project.Run
 		if p := policyOf(r); p.When != launch.Never {
 			if sup == nil {
 				sup = launch.NewSupervisor(reg, l.Restart)
+				l.Supervise(sup)
 			}
 			sup.Watch(id, p)
 		}

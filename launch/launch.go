@@ -41,12 +41,14 @@ type Launcher struct {
 	shell    string
 	follower *claude.Follower // Claude runs' rendering, session ids
 
-	mu      sync.Mutex // guards runs, exe, socket, history and orphans
+	mu      sync.Mutex // guards runs, exe, socket, history, orphans and supervisor
 	runs    map[int64]*record
 	exe     string              // the corral binary hooks run; see EnableHooks
 	socket  string              // the socket hooks report to; "" if none
 	history *recorder           // the durable record; nil without one (EnableHistory)
 	orphans map[int]history.Run // by pid: runs of a dead corral that still run
+	// supervisor restarts runs by their policy; nil without one (Supervise).
+	supervisor *Supervisor
 
 	inputs chan stateInput // hooks, signals and timers for the state loop
 	quit   chan struct{}   // closed by Close: timers stop sending

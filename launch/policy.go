@@ -72,6 +72,7 @@ type supervised struct {
 	delay    time.Duration // the next wait; 0: Backoff
 	ended    time.Time     // EndedAt of the last end handled: an end is handled once
 	timer    *time.Timer   // the pending restart, if any
+	held     bool          // Cancel stopped it: no restart until it is started again
 }
 
 // NewSupervisor returns a Supervisor over reg that restarts runs with
@@ -135,6 +136,12 @@ func (s *Supervisor) loop(events <-chan registry.Event) {
 			s.ended(e.Info)
 		case registry.EventKilled:
 			s.cancel(e.RunID) // a kill ends a pending restart's reason too
+		case registry.EventRestarted:
+			s.mu.Lock()
+			if w := s.watched[e.RunID]; w != nil {
+				w.held = false
+			}
+			s.mu.Unlock()
 		case registry.EventUnregistered:
 			s.cancel(e.RunID)
 			s.mu.Lock()
@@ -149,7 +156,7 @@ func (s *Supervisor) ended(info registry.ProcessInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.watched[info.RunID]
-	if w == nil || s.closed || info.EndedAt.Equal(w.ended) || w.timer != nil {
+	if w == nil || s.closed || w.held || info.EndedAt.Equal(w.ended) || w.timer != nil {
 		return
 	}
 	w.ended = info.EndedAt
@@ -201,6 +208,21 @@ func (s *Supervisor) fire(id int64, w *supervised) {
 }
 
 // cancel stops a run's pending restart.
+// Cancel stops the restart pending for a run, if one is, and reports
+// whether one was: a person stopped the run. Its policy applies again
+// once it is started again (EventRestarted).
+func (s *Supervisor) Cancel(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.watched[id]
+	if w == nil || w.timer == nil {
+		return false
+	}
+	w.timer.Stop()
+	w.timer, w.held = nil, true
+	return true
+}
+
 func (s *Supervisor) cancel(id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,6 +2,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"corral/registry"
 	"corral/spawn"
+	"corral/tui"
 )
 
 // The restart decision: which ends restart, the doubling backoff up to
@@ -151,4 +153,43 @@ func TestSupervisorRestartsByPolicy(t *testing.T) {
 		t.Errorf("killed run: handled %v, timer %v, %d restarts", w.ended, w.timer != nil, w.restarts)
 	}
 	s.mu.Unlock()
+}
+
+// Stopping a run whose policy has a restart pending cancels that restart,
+// and the run is not restarted by its policy until it is started again.
+func TestStopCancelsAPendingRestart(t *testing.T) {
+	r := newRig(t)
+	id, err := r.l.Launch(tui.Request{Command: "sh -c 'echo pending-7353; exit 1'"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarts := make(chan int64, 4)
+	s := NewSupervisor(r.reg, func(id int64) error { restarts <- id; return nil })
+	defer s.Close()
+	r.l.Supervise(s)
+	s.Watch(id, Policy{When: Always, Backoff: time.Hour, MaxBackoff: time.Hour})
+	eventually(t, "the restart pending", func() bool { // set by the supervisor's goroutine: no event tells
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		w := s.watched[id]
+		return w != nil && w.timer != nil
+	})
+	if err := r.l.Stop(id); err != nil {
+		t.Fatalf("stop with a restart pending: %v", err)
+	}
+	s.mu.Lock()
+	w := s.watched[id]
+	pending, held := w.timer != nil, w.held
+	s.mu.Unlock()
+	if pending || !held {
+		t.Fatalf("after the stop: pending %v held %v", pending, held)
+	}
+	if err := r.l.Stop(id); !errors.Is(err, tui.ErrNotRunning) {
+		t.Fatalf("a second stop: %v", err)
+	}
+	select {
+	case <-restarts:
+		t.Fatal("restarted after the stop")
+	default:
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"corral/history"
 	"corral/registry"
+	"corral/tui"
 )
 
 // Stop stops a run corral started: its whole process tree as
@@ -17,9 +18,21 @@ import (
 // killed, and Restart can start it again in its row. An adopted run is
 // refused (registry.ErrAdopted): it could not be started again, and
 // KillProcess is what ends it.
+//
+// A run that has ended is not killed again: a restart its policy has
+// pending is cancelled (Supervise), else the error wraps tui.ErrNotRunning.
 func (l *Launcher) Stop(runID int64) error {
 	if err := l.ours("stop", runID); err != nil {
 		return err
+	}
+	if info, ok := l.reg.Process(runID); ok && !info.Active() {
+		l.mu.Lock()
+		sup := l.supervisor
+		l.mu.Unlock()
+		if sup != nil && sup.Cancel(runID) {
+			return nil
+		}
+		return fmt.Errorf("stop run %d: %w (%s)", runID, tui.ErrNotRunning, info.Status)
 	}
 	gone, err := l.reg.KillProcess(context.Background(), runID)
 	if err != nil {
@@ -31,6 +44,14 @@ func (l *Launcher) Stop(runID int64) error {
 		return fmt.Errorf("stop run %d: it is still running", runID)
 	}
 	return nil
+}
+
+// Supervise tells Stop of the supervisor that restarts runs by their
+// policy, so that stopping a run it is about to restart cancels that.
+func (l *Launcher) Supervise(s *Supervisor) {
+	l.mu.Lock()
+	l.supervisor = s
+	l.mu.Unlock()
 }
 
 // Restartable reports whether Restart may be asked for a run: nil for a

@@ -185,7 +185,7 @@ func TestStopThenStartAgain(t *testing.T) {
 	if info, ok := r.reg.Process(id); !ok || info.Status != registry.StatusKilled {
 		t.Fatalf("after Stop: %+v", info)
 	}
-	if err := r.l.Stop(id); err != nil {
+	if err := r.l.Stop(id); !errors.Is(err, tui.ErrNotRunning) {
 		t.Fatalf("stop of a stopped run: %v", err)
 	}
 	if err := r.l.Restart(id); err != nil {

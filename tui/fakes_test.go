@@ -136,6 +136,9 @@ type fakeLauncher struct {
 	// Stop and Restart record the runs; restartErr is Restart's answer.
 	stopped, restarted []int64
 	restartErr         error
+	// Stop of a run in ended has nothing to stop; of one in pendingRestart,
+	// it cancels the restart its policy has pending.
+	ended, pendingRestart map[int64]bool
 }
 
 func newFakeLauncher() *fakeLauncher {
@@ -156,7 +159,17 @@ func (l *fakeLauncher) Launch(req Request) (int64, error) {
 	return l.next, nil
 }
 func (l *fakeLauncher) Request(id int64) (Request, bool) { r, ok := l.requests[id]; return r, ok }
-func (l *fakeLauncher) Stop(id int64) error              { l.stopped = append(l.stopped, id); return nil }
+func (l *fakeLauncher) Stop(id int64) error {
+	l.stopped = append(l.stopped, id)
+	if l.pendingRestart[id] {
+		delete(l.pendingRestart, id)
+		return nil
+	}
+	if l.ended[id] {
+		return fmt.Errorf("stop run %d: %w", id, ErrNotRunning)
+	}
+	return nil
+}
 func (l *fakeLauncher) Restart(id int64) error {
 	l.restarted = append(l.restarted, id)
 	return l.restartErr

@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -162,6 +163,10 @@ type History interface {
 	// Forget deletes a run and its log from the history.
 	Forget(runID int64) error
 }
+
+// ErrNotRunning is wrapped by Launcher.Stop's error for a run that had
+// ended with nothing to stop.
+var ErrNotRunning = errors.New("not running")
 
 // Launcher starts and adopts runs and gives access to their screens.
 type Launcher interface {

@@ -16,8 +16,9 @@ import (
 // runs shown.
 type (
 	stoppedMsg struct {
-		id  int64
-		err error
+		id    int64
+		ended bool // the run had ended when asked: a pending restart was what to stop
+		err   error
 	}
 	restartedMsg struct {
 		id    int64
@@ -82,12 +83,11 @@ func (m *Model) killable() []int64 {
 // start key starts it again.
 func (m *Model) stopRun(sel registry.ProcessInfo) tea.Cmd {
 	switch {
+	case !sel.Status.Live() && m.ours(sel.RunID):
+		// Nothing to kill; a restart its policy has pending is cancelled.
+		return func() tea.Msg { return stoppedMsg{id: sel.RunID, ended: true, err: m.launch.Stop(sel.RunID)} }
 	case !sel.Status.Live():
-		s := fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now()))
-		if h := keysOf(m.keys.Start); h != "" && m.ours(sel.RunID) {
-			s += ": " + h + " starts it again"
-		}
-		m.setStatus(s)
+		m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
 		return nil
 	case !m.ours(sel.RunID):
 		m.setStatus(m.adoptedSays(sel.RunID, "stop", hints("", keyHint{keysOf(m.keys.Kill), "kills it"})))
@@ -168,8 +168,19 @@ func (m *Model) askMore(question, detail string, yes tea.Cmd) {
 func (m *Model) onStopStart(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case stoppedMsg:
-		if msg.err != nil {
+		switch {
+		case errors.Is(msg.err, ErrNotRunning):
+			s := fmt.Sprintf("run %d has already ended", msg.id)
+			if h := keysOf(m.keys.Start); h != "" {
+				s += ": " + h + " starts it again"
+			}
+			m.setStatus(s)
+			return
+		case msg.err != nil:
 			m.setError(msg.err)
+			return
+		case msg.ended:
+			m.setStatus(fmt.Sprintf("run %d will not be restarted by its policy until it is started again", msg.id))
 			return
 		}
 		s := fmt.Sprintf("run %d stopped", msg.id)

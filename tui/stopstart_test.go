@@ -48,8 +48,14 @@ func TestStopAndStartInPlace(t *testing.T) {
 	if !m.keys.Start.Enabled() || m.keys.Stop.Enabled() {
 		t.Fatal("an ended run: start should be on, stop off")
 	}
-	if cmd := press(m, "x"); cmd != nil || !strings.Contains(m.status, "has already ended (exited 0): s starts it again") {
+	l.ended = map[int64]bool{1000002: true}
+	if feed(m, press(m, "x")); m.status != "run 1000002 has already ended: s starts it again" {
 		t.Fatalf("x on an ended run: %q", m.status)
+	}
+	l.pendingRestart = map[int64]bool{1000002: true} // its policy would restart it
+	if feed(m, press(m, "x")); m.status != "run 1000002 will not be restarted by its policy until it is started again" ||
+		len(l.pendingRestart) != 0 {
+		t.Fatalf("x on a run with a restart pending: %q", m.status)
 	}
 	feed(m, press(m, "s"))
 	if len(l.restarted) != 1 || l.restarted[0] != 1000002 || len(l.reqs) != 0 || m.status != "run 1000002 started again" {
