@@ -28,6 +28,10 @@ type Output struct {
 	arena     []byte // the block complete lines are copied into (see intern)
 	cr        bool   // a carriage return is pending: the next text overwrites cur
 	total     int64  // lines ever completed, for readers tracking position
+
+	// st is the styling of the lines that had SGR sequences (styled.go),
+	// nil until the first.
+	st *styles
 }
 
 // NewOutput returns an empty history of at most maxLines lines of at most
@@ -59,7 +63,8 @@ func (o *Output) Write(p []byte) (int, error) {
 // AppendLine adds text as a line of its own, as the original
 // append_live_output did: an unfinished line is ended first, and the text is
 // ended with a line end unless it already ends with one ("x\n" adds the one
-// line "x", "a\nb" adds two, "" adds an empty line).
+// line "x", "a\nb" adds two, "" adds an empty line). The text is in the
+// default style, and so is the text written after it (see WriteStyled).
 func (o *Output) AppendLine(text string) {
 	text = strings.TrimSuffix(text, "\n")
 	text = strings.TrimSuffix(text, "\r")
@@ -69,6 +74,12 @@ func (o *Output) AppendLine(text string) {
 		o.endLine()
 	}
 	o.cr = false
+	if o.st != nil {
+		// A line of ours (a restart's marker), not in the child's colours;
+		// what follows it comes from a new terminal, in the default style.
+		o.st.restartLine()
+		o.st.start, o.st.active = "", ""
+	}
 	o.write([]byte(text))
 	o.cr = false
 	o.endLine()
@@ -90,6 +101,9 @@ func (o *Output) write(p []byte) {
 		if j > i {
 			if o.cr {
 				o.cur, o.cr = o.cur[:0], false
+				if o.st != nil {
+					o.st.restartLine()
+				}
 			}
 			o.appendCur(p[i:j])
 		}
@@ -128,7 +142,14 @@ func (o *Output) appendCur(b []byte) {
 }
 
 func (o *Output) endLine() {
-	o.push(o.intern(o.cur))
+	styled := ""
+	if o.st != nil {
+		if b := o.st.encode(o.cur); b != nil {
+			styled = o.internRaw(b)
+		}
+		o.st.restartLine()
+	}
+	o.push(o.intern(o.cur), styled)
 	if cap(o.cur) > 4*o.lineBytes/3 && cap(o.cur) > 1024 {
 		o.cur = nil // let a huge buffer go
 	} else {
@@ -136,13 +157,17 @@ func (o *Output) endLine() {
 	}
 }
 
-// push adds a complete line, first dropping the oldest lines while either
-// limit would be passed. Each line is dropped once, so a push costs O(1)
-// amortised.
-func (o *Output) push(s string) {
+// push adds a complete line and its style changes, if it has any (see
+// styles.encode), first dropping the oldest lines while either limit would
+// be passed (the changes' bytes count with their line's). Each line is dropped once, so a push
+// costs O(1) amortised.
+func (o *Output) push(s, styled string) {
 	o.total++
-	for o.n > 0 && (o.n == o.max || o.bytes+len(s) > o.maxBytes) {
+	for o.n > 0 && (o.n == o.max || o.bytes+len(s)+len(styled) > o.maxBytes) {
 		o.bytes -= len(o.ring[o.head])
+		if o.st != nil {
+			o.bytes -= o.st.drop(o.total - 1 - int64(o.n))
+		}
 		o.ring[o.head] = "" // let the text go
 		o.head = (o.head + 1) % len(o.ring)
 		o.n--
@@ -153,6 +178,10 @@ func (o *Output) push(s string) {
 	o.ring[(o.head+o.n)%len(o.ring)] = s
 	o.n++
 	o.bytes += len(s)
+	if styled != "" {
+		o.st.add(o.total-1, styled, o.max)
+		o.bytes += len(styled)
+	}
 }
 
 // grow doubles the ring's storage, up to max lines, keeping the lines in order.
@@ -182,6 +211,20 @@ func (o *Output) intern(b []byte) string {
 	}
 	if len(b) > arenaBlock/8 || !utf8.Valid(b) {
 		return visible(b) // long lines, and the rare garbage, on their own
+	}
+	if cap(o.arena)-len(o.arena) < len(b) {
+		o.arena = make([]byte, 0, arenaBlock)
+	}
+	start := len(o.arena)
+	o.arena = append(o.arena, b...)
+	return unsafe.String(&o.arena[start], len(b))
+}
+
+// internRaw is intern for bytes that are not text (a line's style changes,
+// see styles.encode): kept as they are.
+func (o *Output) internRaw(b []byte) string {
+	if len(b) > arenaBlock/8 {
+		return string(b)
 	}
 	if cap(o.arena)-len(o.arena) < len(b) {
 		o.arena = make([]byte, 0, arenaBlock)

@@ -434,7 +434,7 @@ func (p *Proc) read() {
 		if n > 0 {
 			syncs = syncs[:0]
 			plain = p.strip.write(buf[:n], plain[:0])
-			_, _ = p.out.Write(plain)
+			_, _ = p.out.WriteStyled(plain, p.strip.marks)
 			if p.log != nil {
 				_, _ = p.log.Write(plain)
 			}

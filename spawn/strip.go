@@ -3,6 +3,8 @@ package spawn
 import (
 	"encoding/binary"
 	"sync/atomic"
+
+	"corral/registry"
 )
 
 // stripper turns a child's terminal output into plain text, one read at a
@@ -14,7 +16,9 @@ import (
 // when it skips: the keyboard modes the child set and its window title,
 // published in term for other goroutines. And it reports the signals the
 // child gives its terminal (bells, notifications, progress, titles: see
-// Signal) to sig's callback, as it meets them.
+// Signal) to sig's callback, as it meets them. The colours and other SGR
+// styling it takes out are noted as changes of style at offsets of the
+// plain text (marks, sgr.go), for the history's styled lines.
 //
 // write edits the bytes it is given in place where the emulator's parser
 // would misread them: a 0x9C byte inside an OSC or DCS string (part of a
@@ -24,7 +28,7 @@ import (
 type stripper struct {
 	state   sstate
 	seqLen  int      // bytes of the current sequence, to abandon runaway ones
-	params  [32]byte // CSI parameter and intermediate bytes, truncated
+	params  [64]byte // CSI parameter and intermediate bytes, truncated
 	np      int
 	prev    byte // previous byte of an OSC or string
 	query   bool // the OSC or DCS string being read is a query
@@ -40,6 +44,13 @@ type stripper struct {
 	kitty                [2]kittyStack // main and alternate screens
 
 	term termState
+
+	// pen is the style in force (sgr.go); marks are the changes of style
+	// in the plain text of the last write, for the history's styled lines;
+	// pens caches the sequences of the pens met, from the first.
+	pen   pen
+	marks []registry.SGR
+	pens  *penCache
 
 	// onSync is called with the offset and mode of each sync point.
 	onSync func(pos int64, alt bool)
@@ -124,8 +135,14 @@ const (
 	syncEvery = 2048
 )
 
-// write strips p, appending plain text to out, and returns out.
+// write strips p, appending plain text to out, and returns out. The SGR
+// sequences it takes out are left in s.marks as changes of style at offsets
+// of out, replacing those of the last write.
 func (s *stripper) write(p []byte, out []byte) []byte {
+	if cap(s.marks) > maxMarksKept {
+		s.marks = nil // a burst of colour: not kept by every idle run
+	}
+	s.marks = s.marks[:0]
 	for i := 0; i < len(p); i++ {
 		b := p[i]
 		switch s.state {
@@ -183,6 +200,7 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 			case b == 0x18 || b == 0x1a:
 				s.state = sGround
 			case b == 'c': // full reset leaves the alternate screen
+				s.setPen(pen{}, len(out))
 				s.alt = false
 				s.appCursor, s.appKeypad = false, false
 				s.kitty = [2]kittyStack{}
@@ -199,6 +217,9 @@ func (s *stripper) write(p []byte, out []byte) []byte {
 		case sCSI:
 			s.seqLen++
 			switch {
+			case b == 'm':
+				s.sgr(len(out))
+				s.state = sGround
 			case b >= 0x40 && b <= 0x7e:
 				s.csiDone(b, s.pos+int64(i)+1)
 				s.state = sGround

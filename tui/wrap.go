@@ -33,13 +33,45 @@ func (m *Model) setPos(scroll, sub int) {
 }
 
 // wrapRows splits a history line into rows of at most width cells, tabs
-// expanded and control characters dropped.
+// expanded and control characters dropped. A styled line (with SGR
+// sequences, from Output.StyledLines) keeps its colours: see wrapStyled.
 func wrapRows(s string, width int) []string {
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		return wrapStyled(s, width)
+	}
 	s = expandTabs(s)
 	if width < 1 || ansi.StringWidth(s) <= width {
 		return []string{s}
 	}
 	return strings.Split(ansi.Hardwrap(s, width, true), "\n")
+}
+
+// wrapStyled is wrapRows for a line with SGR sequences: tabs expanded and
+// escape sequences other than SGR dropped as in the diff view, and each row
+// opening the style in force where it starts and closing it where it ends,
+// so that no row's style bleeds into the next. The registry's styled lines
+// set the whole style with each sequence, so the last one is the style in
+// force.
+func wrapStyled(s string, width int) []string {
+	s = safeColoured(s)
+	if width < 1 || ansi.StringWidth(s) <= width {
+		return []string{s}
+	}
+	rows := strings.Split(ansi.Hardwrap(s, width, true), "\n")
+	sgr := ""
+	for i, row := range rows {
+		row = sgr + row
+		if last := lastSGR(row); last == "\x1b[m" || last == "\x1b[0m" {
+			sgr = ""
+		} else if last != "" {
+			sgr = last
+		}
+		if sgr != "" {
+			row += "\x1b[m"
+		}
+		rows[i] = row
+	}
+	return rows
 }
 
 // rowCounter counts the rows of history lines at a width, each line read
@@ -55,7 +87,7 @@ func (c *rowCounter) of(i int) int {
 		return n
 	}
 	n := 1
-	if l := c.out.Lines(i, 1); len(l) == 1 {
+	if l := c.out.StyledLines(i, 1); len(l) == 1 { // the rows historyRows shows
 		n = len(wrapRows(l[0], c.width))
 	}
 	c.rows[i] = n
@@ -127,7 +159,9 @@ func (m *Model) historyRows(out *registry.Output, h int) []string {
 	}
 	sub := m.sub()
 	// Each line is a row at least: h lines up to the bottom one are enough.
-	lines := out.Lines(bottom-h+1, min(h, bottom+1))
+	// Lines in colour show in colour; a search and a selection show the
+	// plain lines (search.go), whose byte ranges they mark.
+	lines := out.StyledLines(bottom-h+1, min(h, bottom+1))
 	var rows []string
 	for i := len(lines) - 1; i >= 0 && len(rows) < h; i-- {
 		r := wrapRows(lines[i], m.width)
