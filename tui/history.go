@@ -183,6 +183,10 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = !m.showHelp
 		m.relayout()
 		m.ensurePastVisible()
+	case key.Matches(msg, k.Cancel) && m.showHelp: // esc closes the help first, as in the table
+		m.showHelp = false
+		m.relayout()
+		m.ensurePastVisible()
 	case key.Matches(msg, k.Cancel):
 		if logOpen {
 			m.closeLog()

@@ -649,3 +649,21 @@ func TestHistoryFollowsAResize(t *testing.T) {
 		t.Fatalf("home after the resize:\n%s", s)
 	}
 }
+
+// Esc with the help open in the history closes the help and stays there.
+func TestEscClosesTheHelpInTheHistory(t *testing.T) {
+	m, _, _ := newHistoryModel(t, 80, 24, Options{})
+	openHistory(t, m)
+	press(m, "?")
+	if !m.showHelp {
+		t.Fatal("? did not open the help")
+	}
+	press(m, "esc")
+	if m.showHelp || m.mode != modeHistory {
+		t.Fatalf("esc: help %v, mode %v", m.showHelp, m.mode)
+	}
+	press(m, "esc")
+	if m.mode != modeNormal {
+		t.Fatalf("a second esc: mode %v", m.mode)
+	}
+}

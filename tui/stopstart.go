@@ -16,13 +16,15 @@ import (
 // runs shown.
 type (
 	stoppedMsg struct {
-		id    int64
-		ended bool // the run had ended when asked: a pending restart was what to stop
-		err   error
+		id         int64
+		ended      bool // the run had ended when asked: a pending restart was what to stop
+		notStarted bool // nor had it been started
+		err        error
 	}
 	restartedMsg struct {
 		id    int64
 		start bool // s on an ended run, rather than r
+		first bool // the run had not been started before (not started)
 		err   error
 	}
 	killedShownMsg struct {
@@ -85,7 +87,10 @@ func (m *Model) stopRun(sel registry.ProcessInfo) tea.Cmd {
 	switch {
 	case !sel.Status.Live() && m.ours(sel.RunID):
 		// Nothing to kill; a restart its policy has pending is cancelled.
-		return func() tea.Msg { return stoppedMsg{id: sel.RunID, ended: true, err: m.launch.Stop(sel.RunID)} }
+		notStarted := sel.Status == registry.StatusNotStarted
+		return func() tea.Msg {
+			return stoppedMsg{id: sel.RunID, ended: true, notStarted: notStarted, err: m.launch.Stop(sel.RunID)}
+		}
 	case !sel.Status.Live():
 		m.setStatus(fmt.Sprintf("run %d has already ended (%s)", sel.RunID, statusText(sel, m.now())))
 		return nil
@@ -110,6 +115,11 @@ func (m *Model) startRun(sel registry.ProcessInfo) tea.Cmd {
 	case !m.ours(sel.RunID):
 		m.setStatus(m.adoptedSays(sel.RunID, "start", ""))
 		return nil
+	}
+	if sel.Status == registry.StatusNotStarted {
+		m.setStatus(fmt.Sprintf("starting run %d (%s)…", sel.RunID, runName(sel)))
+		id := sel.RunID
+		return func() tea.Msg { return restartedMsg{id: id, start: true, first: true, err: m.launch.Restart(id)} }
 	}
 	m.setStatus(fmt.Sprintf("starting run %d (%s) again…", sel.RunID, runName(sel)))
 	return restartInPlaceCmd(m.launch, sel.RunID, true)
@@ -170,9 +180,12 @@ func (m *Model) onStopStart(msg tea.Msg) {
 	case stoppedMsg:
 		switch {
 		case errors.Is(msg.err, ErrNotRunning):
-			s := fmt.Sprintf("run %d has already ended", msg.id)
+			s, again := fmt.Sprintf("run %d has already ended", msg.id), " again"
+			if msg.notStarted {
+				s, again = fmt.Sprintf("run %d is not started", msg.id), ""
+			}
 			if h := keysOf(m.keys.Start); h != "" {
-				s += ": " + h + " starts it again"
+				s += ": " + h + " starts it" + again
 			}
 			m.setStatus(s)
 			return
@@ -190,7 +203,10 @@ func (m *Model) onStopStart(msg tea.Msg) {
 		m.setStatus(s)
 	case restartedMsg:
 		what := "restarted"
-		if msg.start {
+		switch {
+		case msg.first:
+			what = "started"
+		case msg.start:
 			what = "started again"
 		}
 		if msg.err != nil {

@@ -173,3 +173,22 @@ func TestKillShown(t *testing.T) {
 		t.Fatalf("nothing to kill: mode %v %q", m.mode, m.status)
 	}
 }
+
+// A run listed as not started says so: x has nothing to stop, s starts it
+// (not "again").
+func TestNotStartedRunSaysSo(t *testing.T) {
+	m, reg, l := newTestModel(t, 120, 30)
+	info := registry.ProcessInfo{RunID: 1000009, Kind: registry.KindCommand, Command: "sleep 7399", Name: "later",
+		Status: registry.StatusNotStarted, HasHandle: false}
+	reg.runs = append(reg.runs, info)
+	update(m, runEventMsg{ev: registry.Event{Kind: registry.EventRegistered, RunID: info.RunID, Info: info}})
+	l.requests[info.RunID] = Request{Command: info.Command}
+	l.ended = map[int64]bool{info.RunID: true}
+	m.selected = info.RunID
+	if feed(m, press(m, "x")); m.status != "run 1000009 is not started: s starts it" {
+		t.Fatalf("x: %q", m.status)
+	}
+	if feed(m, press(m, "s")); m.status != "run 1000009 started" || len(l.restarted) != 1 {
+		t.Fatalf("s: %q %v", m.status, l.restarted)
+	}
+}
