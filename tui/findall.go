@@ -244,11 +244,8 @@ func (m *Model) findAllKey(msg tea.KeyPressMsg) tea.Cmd {
 // findAllInput hands a message to the search line and searches again when
 // its text changed.
 func (m *Model) findAllInput(msg tea.Msg) tea.Cmd {
-	f := &m.findAll
-	before := f.input.Value()
-	var cmd tea.Cmd
-	f.input, cmd = f.input.Update(msg)
-	if f.input.Value() == before {
+	cmd, changed := typeInto(&m.findAll.input, msg)
+	if !changed {
 		return cmd
 	}
 	return tea.Batch(cmd, m.startFindAll())

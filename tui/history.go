@@ -241,23 +241,7 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) historyFilterKey(msg tea.KeyPressMsg) tea.Cmd {
-	p := &m.past
-	switch {
-	case key.Matches(msg, m.keys.Submit):
-		m.mode = modeHistory
-		p.filter.Blur()
-		return nil
-	case key.Matches(msg, m.keys.Cancel):
-		m.mode = modeHistory
-		p.filter.Blur()
-		p.filter.SetValue("")
-		m.reselectPast()
-		return nil
-	}
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	m.reselectPast()
-	return cmd
+	return m.filterLineKey(msg, &m.past.filter, modeHistory, m.reselectPast)
 }
 
 // openLog asks for a past run's log for the pane.

@@ -304,15 +304,21 @@ func (m *Model) findKey(msg tea.KeyPressMsg) tea.Cmd {
 // findInput hands a message to the search line and searches again when
 // its text changed.
 func (m *Model) findInput(msg tea.Msg) tea.Cmd {
-	f := &m.find
-	before := f.input.Value()
-	var cmd tea.Cmd
-	f.input, cmd = f.input.Update(msg)
-	if f.input.Value() == before {
+	cmd, changed := typeInto(&m.find.input, msg)
+	if !changed {
 		return cmd
 	}
-	f.want = -1
+	m.find.want = -1
 	return tea.Batch(cmd, m.startFind())
+}
+
+// typeInto hands msg to a one-line input and reports whether its text
+// changed.
+func typeInto(in *textinput.Model, msg tea.Msg) (tea.Cmd, bool) {
+	before := in.Value()
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	return cmd, in.Value() != before
 }
 
 // closeFind ends the search: the pane follows live output again.

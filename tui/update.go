@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/textinput"
+
 	"corral/registry"
 
 	"charm.land/bubbles/v2/key"
@@ -559,21 +561,28 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 }
 
 func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	return m.filterLineKey(msg, &m.filter, modeNormal, m.reselect)
+}
+
+// filterLineKey is a key typed in a filter line: submit keeps the filter
+// and cancel clears it, either going back to the back mode; reselect
+// follows every change of the filter.
+func (m *Model) filterLineKey(msg tea.KeyPressMsg, in *textinput.Model, back mode, reselect func()) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Submit):
-		m.mode = modeNormal
-		m.filter.Blur()
+		m.mode = back
+		in.Blur()
 		return nil
 	case key.Matches(msg, m.keys.Cancel):
-		m.mode = modeNormal
-		m.filter.Blur()
-		m.filter.SetValue("")
-		m.reselect()
+		m.mode = back
+		in.Blur()
+		in.SetValue("")
+		reselect()
 		return nil
 	}
 	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
-	m.reselect()
+	*in, cmd = in.Update(msg)
+	reselect()
 	return cmd
 }
 
