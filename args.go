@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -26,6 +28,22 @@ func flagError(err error, args []string) string {
 		return msg[:from-1] + typed(msg[from:to], args) + msg[to:]
 	}
 	return msg
+}
+
+// parseSub parses a subcommand's flags (corral history, logs, worktrees):
+// an error is said with the flag as typed, followed by the subcommand's
+// flags, on stderr.
+func parseSub(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "corral:", flagError(err, args))
+		}
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
+	}
+	return err
 }
 
 // typed returns the flag called name as args spell it (--name or -name),

@@ -56,11 +56,10 @@ func readHistory(stderr io.Writer) (*history.Store, bool) {
 // runHistory is `corral history [--json] [--limit N] [--agent NAME]`.
 func runHistory(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral history", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	limit := fs.Int("limit", 50, "at most this many runs, newest first (0: all)")
 	agent := fs.String("agent", "", "only the runs of this catalog entry")
-	if err := fs.Parse(args); err != nil {
+	if err := parseSub(fs, args, stderr); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 || *limit < 0 {
@@ -86,12 +85,11 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 // runLogs is `corral logs ID [--follow]`.
 func runLogs(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral logs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	follow := fs.Bool("follow", false, "keep printing while the run writes (ctrl+c ends)")
 	// The id may come before or after the flag.
 	var rest []string
 	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
+		if err := parseSub(fs, args, stderr); err != nil {
 			return 2
 		}
 		if fs.NArg() == 0 {

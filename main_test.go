@@ -99,3 +99,21 @@ func TestNameFlagNamesTheNextCommand(t *testing.T) {
 		}
 	}
 }
+
+// The subcommands name a bad flag as typed, as corral itself does.
+func TestSubcommandFlagsNamedAsTyped(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"history", "--bogus"}, "corral: unknown flag --bogus\n"},
+		{[]string{"logs", "--follow=x", "5"}, `corral: invalid boolean value "x" for --follow`},
+		{[]string{"worktrees", "-bogus"}, "corral: unknown flag -bogus\n"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(c.args, strings.NewReader(""), &out, &errOut); code != 2 || !strings.HasPrefix(errOut.String(), c.want) {
+			t.Errorf("%q: status %d, stderr %q; want 2 and %q first", c.args, code, errOut.String(), c.want)
+		}
+	}
+}

@@ -64,7 +64,6 @@ func (w worktreeLine) live() bool { return w.RunStatus == "running" || w.RunStat
 // runWorktrees is `corral worktrees [--json]`.
 func runWorktrees(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral worktrees", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	s, code := openWorktrees(fs, args, stderr)
 	if s == nil {
@@ -86,7 +85,7 @@ func runWorktrees(args []string, stdout, stderr io.Writer) int {
 // opens the run history for a worktrees command. When it cannot, it has
 // said why on stderr and returns a nil store and the exit status.
 func openWorktrees(fs *flag.FlagSet, args []string, stderr io.Writer) (*history.Store, int) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseSub(fs, args, stderr); err != nil {
 		return nil, 2
 	}
 	if fs.NArg() > 0 {
@@ -188,7 +187,6 @@ func printWorktrees(w io.Writer, lines []worktreeLine, asJSON bool) error {
 // keeping their branches, and says of each what it did and why.
 func runPruneWorktrees(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral worktrees prune", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	s, code := openWorktrees(fs, args, stderr)
 	if s == nil {
 		return code
