@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"corral/internal/cmdname"
 )
 
 // FollowPoll is how often Follow looks for more of a log.
@@ -98,7 +100,7 @@ func command(r Run) string {
 	if r.Task != "" {
 		return r.Task
 	}
-	return strings.Join(r.Argv, " ")
+	return cmdname.Line(r.Argv) // words quoted: it can be pasted into a shell
 }
 
 // oneLine keeps a table cell on one line: control characters become spaces.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"corral/history"
+	"corral/internal/cmdname"
 	"corral/internal/proc"
 	"corral/registry"
 	"corral/tui"
@@ -49,7 +50,7 @@ func (l *Launcher) Past(limit int) ([]tui.PastRun, error) {
 
 // pastRun is what the interface shows of a history row.
 func pastRun(r history.Run) tui.PastRun {
-	return tui.PastRun{ID: r.ID, Kind: parseKind(r.Kind), Agent: r.Agent, Name: r.Name, Command: quoteArgv(r.Argv),
+	return tui.PastRun{ID: r.ID, Kind: parseKind(r.Kind), Agent: r.Agent, Name: r.Name, Command: cmdname.Line(r.Argv),
 		Dir: r.Dir, Task: r.Task, Model: r.Model, SessionID: r.SessionID, StartedAt: r.StartedAt,
 		EndedAt: r.EndedAt, Status: r.Status, Outcome: history.Outcome(r), CostUSD: r.CostUSD, Tokens: r.Tokens,
 		Turns: r.Turns, LogPruned: r.LogPruned}
@@ -65,23 +66,6 @@ func parseKind(s string) registry.Kind {
 	}
 	return registry.KindCommand
 }
-
-// quoteArgv writes argv as a command line a shell (and spawn.ParseCommand)
-// splits back into the same words.
-func quoteArgv(argv []string) string {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		words[i] = a
-		if a == "" || strings.ContainsFunc(a, needsQuote) {
-			words[i] = shellQuote(a)
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-func needsQuote(r rune) bool { return !strings.ContainsRune(safeWordChars, r) }
-
-const safeWordChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,"
 
 // Log returns the end of a run's recorded output as lines, at most about
 // maxBytes of it, and how many bytes before them were left out. A partial
@@ -201,7 +185,7 @@ func (l *Launcher) Orphans() []tui.Candidate {
 	defer l.mu.Unlock()
 	var out []tui.Candidate
 	for _, r := range l.orphans {
-		c := tui.Candidate{PID: r.PID, Command: quoteArgv(r.Argv), Dir: r.Dir, Run: r.ID}
+		c := tui.Candidate{PID: r.PID, Command: cmdname.Line(r.Argv), Dir: r.Dir, Run: r.ID}
 		if argv, err := proc.Cmdline(r.PID); err == nil && len(argv) > 0 {
 			// What it runs now: a shell of the run may have exec'd since.
 			c.Command = strings.Join(argv, " ")
