@@ -24,6 +24,7 @@ type tracked struct {
 	due     bool      // a screen read waits for screen+screenEvery
 	session string    // the session id a SessionStart hook reported
 	ended   bool      // the run's process ended: its Status says the rest
+	written int64     // the run's Output.Written when it last counted as output
 }
 
 // stateInput is one thing the state loop learns from outside the registry:
@@ -98,6 +99,15 @@ func (l *Launcher) output(id int64, now time.Time) {
 	t := l.tracked(id)
 	if t == nil || t.ended {
 		return
+	}
+	// The event also comes when only the screen changed (a resize
+	// reflows it): the run did something only if it wrote.
+	if out := l.reg.Output(id); out != nil {
+		n := out.Written()
+		if n == t.written {
+			return
+		}
+		t.written = n
 	}
 	t.tr.Output(now)
 	if t.agent {

@@ -179,3 +179,26 @@ func TestNotificationFromAnyRun(t *testing.T) {
 		t.Fatalf("detail %q", a.Detail)
 	}
 }
+
+// A resize changes a quiet command's screen but is not output: the command
+// stays quiet until it writes.
+func TestResizeLeavesAQuietCommandQuiet(t *testing.T) {
+	r := newRig(t)
+	r.l.cfg.Settings.ActiveWindow.Duration = 300 * time.Millisecond
+	id, err := r.l.Launch(tui.Request{Command: `sh -c 'echo hello; read x; echo again; exec sleep 7352'`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.activity(t, id, registry.StateQuiet)
+	p := r.l.sp.Proc(id)
+	p.SetVisible(true)
+	p.Resize(60, 10)
+	p.Resize(100, 30)
+	wrote := time.Now()
+	if _, err := p.Write([]byte("\n")); err != nil {
+		t.Fatal(err)
+	}
+	if active := r.activity(t, id, registry.StateActive); active.Since.Before(wrote) {
+		t.Fatalf("active since %v, before the run wrote at %v: the resize counted as output", active.Since, wrote)
+	}
+}

@@ -28,6 +28,7 @@ type Output struct {
 	arena     []byte // the block complete lines are copied into (see intern)
 	cr        bool   // a carriage return is pending: the next text overwrites cur
 	total     int64  // lines ever completed, for readers tracking position
+	written   int64  // bytes ever written, a line finished or not
 
 	// st is the styling of the lines that had SGR sequences (styled.go),
 	// nil until the first.
@@ -86,6 +87,7 @@ func (o *Output) AppendLine(text string) {
 }
 
 func (o *Output) write(p []byte) {
+	o.written += int64(len(p))
 	// The next line feed and carriage return at or after i, found with
 	// the vectorised IndexByte; each is searched again only once passed,
 	// so a chunk of many \r (a progress bar) is scanned once.
@@ -278,6 +280,14 @@ func (o *Output) Since(after int64) ([]string, int64) {
 		out = append(out, o.at(i))
 	}
 	return out, o.total
+}
+
+// Written returns how many bytes of text were ever written: it grows with
+// every write, whether or not it ends a line (a progress bar's \r).
+func (o *Output) Written() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.written
 }
 
 // Unfinished reports whether the last line written has not ended yet (no

@@ -417,3 +417,13 @@ func TestLinesReadStayUnchangedAsMoreIsWritten(t *testing.T) {
 		t.Fatalf("last line %q", got)
 	}
 }
+
+// Written counts every byte written, an unfinished line's too.
+func TestOutputWrittenCountsUnfinishedLines(t *testing.T) {
+	o := NewOutput(10, 80)
+	o.Write([]byte("50%\r"))
+	o.Write([]byte("60%"))
+	if o.Written() != 7 || o.Total() != 0 {
+		t.Fatalf("written %d, total %d", o.Written(), o.Total())
+	}
+}
