@@ -71,10 +71,12 @@ func TestClaudeSessionGetsHookSettings(t *testing.T) {
 	if strings.Contains(info.Command, "--settings") {
 		t.Fatalf("the shown command carries corral's hooks: %s", info.Command)
 	}
-	argv, err := proc.Cmdline(info.PID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Between its fork and its exec the child's command line is empty.
+	var argv []string
+	eventually(t, "the session's exec", func() bool {
+		argv, _ = proc.Cmdline(info.PID)
+		return len(argv) > 0
+	})
 	i := indexOf(argv, "--settings")
 	if i < 0 || i+1 >= len(argv) {
 		t.Fatalf("no --settings in %q", argv)
