@@ -22,17 +22,7 @@ func colourText(n int) []byte {
 
 // BenchmarkStripperColour strips coloured text in 4 KiB reads, noting its
 // changes of style.
-func BenchmarkStripperColour(b *testing.B) {
-	text := colourText(1 << 20)
-	var s stripper
-	out := make([]byte, 0, 8192)
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		for i := 0; i < len(text); i += 4096 {
-			out = s.write(text[i:min(i+4096, len(text))], out[:0])
-		}
-	}
-}
+func BenchmarkStripperColour(b *testing.B) { benchStrip(b, colourText(1<<20)) }
 
 func TestPenSequences(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
