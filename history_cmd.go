@@ -188,5 +188,5 @@ func alive(pid int, start uint64) bool {
 		return err == nil || errors.Is(err, syscall.EPERM)
 	}
 	st, err := proc.Read(pid)
-	return err == nil && (start == 0 || st.Start == start) && st.State != 'Z'
+	return err == nil && (start == 0 || st.Start == start) && !st.Gone()
 }

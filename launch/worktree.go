@@ -138,7 +138,6 @@ func (l *Launcher) RefreshWorktree(runID int64) (tui.Worktree, error) {
 		return tui.Worktree{}, fmt.Errorf("measure the worktree of run %d: %w", runID, err)
 	}
 	shown := shownOf(wt)
-	shown.Submodules = l.submodules(runID)
 	shown.Files, shown.Added, shown.Removed = stats.Files, stats.Added, stats.Removed
 	shown.Dirty, shown.Ahead = st.Dirty(), st.Ahead
 	l.mu.Lock()
@@ -147,15 +146,6 @@ func (l *Launcher) RefreshWorktree(runID int64) (tui.Worktree, error) {
 	}
 	l.mu.Unlock()
 	return shown, nil
-}
-
-// submodules reports what the record knows of a run's worktree's
-// submodules.
-func (l *Launcher) submodules(runID int64) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r := l.runs[runID]
-	return r != nil && r.ws != nil && r.ws.wt.Submodules
 }
 
 // Diff returns the change of a run's worktree against its base, coloured

@@ -300,12 +300,20 @@ func (e *LossError) Error() string {
 // go with the worktree either way. A worktree whose directory is already
 // gone is pruned from git's records.
 func Remove(ctx context.Context, w Worktree, force, deleteBranch bool) error {
-	st, err := StatusOf(ctx, w)
-	if err != nil && !force {
-		return fmt.Errorf("remove worktree %s: %w", w.Path, err)
-	}
-	if !force && (st.Dirty() || (deleteBranch && st.Unpushed > 0)) {
-		return &LossError{Worktree: w, Status: st, Branch: deleteBranch}
+	var st Status
+	if force {
+		// What would be lost was asked (and accepted) before: only
+		// whether the directory is still there matters now.
+		_, err := os.Stat(w.Path)
+		st.Gone = errors.Is(err, os.ErrNotExist)
+	} else {
+		var err error
+		if st, err = StatusOf(ctx, w); err != nil {
+			return fmt.Errorf("remove worktree %s: %w", w.Path, err)
+		}
+		if st.Dirty() || (deleteBranch && st.Unpushed > 0) {
+			return &LossError{Worktree: w, Status: st, Branch: deleteBranch}
+		}
 	}
 	dir := w.Repo
 	if _, err := os.Stat(dir); err != nil {
