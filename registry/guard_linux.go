@@ -45,8 +45,11 @@ func checkAdoptable(pid int) error {
 	if v, ok := proc.Env(pid, MarkerVar); ok {
 		// A run of a corral that is gone (an orphan) may be adopted.
 		owner, _, _ := strings.Cut(v, ".")
-		n, _ := strconv.Atoi(owner)
-		if owner != strconv.Itoa(os.Getpid()) && n > 0 {
+		n, err := strconv.Atoi(owner)
+		if owner != strconv.Itoa(os.Getpid()) {
+			if err != nil || n <= 0 {
+				return refuse(pid, "carries a corral marker naming no corral ("+v+"): not adoptable")
+			}
 			if o, err := proc.Read(n); err == nil && !o.Gone() {
 				return refuse(pid, "is a run of another corral (pid "+owner+"): stop or unregister it there")
 			}

@@ -210,6 +210,10 @@ func TestCheckAdoptableRefusesAnotherCorralsRun(t *testing.T) {
 	if err := CheckAdoptable(other); err == nil || !strings.Contains(err.Error(), "another corral (pid "+owner+")") {
 		t.Fatalf("another corral's run: %v", err)
 	}
+	// A marker that names no corral is refused, as before orphans could be.
+	if err := CheckAdoptable(start(MarkerVar + "=x.feedface:1000000")); err == nil {
+		t.Fatal("a process with a marker naming no corral was adoptable")
+	}
 	// A run of a corral that is gone is an orphan, which may be adopted.
 	if err := CheckAdoptable(start(MarkerVar + "=1234567.feedface:1000000")); err != nil {
 		t.Fatalf("an orphan refused: %v", err)
