@@ -93,14 +93,9 @@ func (r *Registry) awaitCounts(ctx context.Context) {
 		}
 	}
 	r.mu.Unlock()
-	t := time.NewTimer(countWait)
-	defer t.Stop()
+	deadline := time.Now().Add(countWait)
 	for _, c := range pending {
-		select {
-		case <-c:
-		case <-t.C:
-			return
-		case <-ctx.Done():
+		if !waitClosed(ctx, c, time.Until(deadline)) {
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,11 +61,7 @@ func (r *Registry) Reopenable(runID int64) error {
 	}
 	pid := ru.info.PID
 	r.mu.Unlock()
-	t := time.NewTimer(countWait)
-	defer t.Stop()
-	select {
-	case <-ru.counted:
-	case <-t.C:
+	if !waitClosed(context.Background(), ru.counted, countWait) {
 		return fmt.Errorf("reopen run %d: %w (what it left running is still being counted)", runID, ErrActive)
 	}
 	r.setLeftover(ru, len(treeOf(pid, true, false, r.Marker(runID))))
