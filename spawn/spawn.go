@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"corral/internal/child"
+
 	"corral/registry"
 
 	uv "github.com/charmbracelet/ultraviolet"
@@ -226,7 +228,7 @@ func (s *Spawner) start(spec Spec, re *reopening) (p *Proc, err error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	// No signal corral ignores stays ignored in the child.
-	err = withDefaultSignals(func() error { return startChild(cmd) })
+	err = withDefaultSignals(func() error { return child.Start(cmd) })
 	tty.Close()
 	if err != nil {
 		master.Close()
@@ -273,7 +275,7 @@ func (s *Spawner) start(spec Spec, re *reopening) (p *Proc, err error) {
 		s.mu.Unlock()
 		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 		_ = cmd.Wait()
-		waited(cmd.Process.Pid)
+		child.Done(cmd.Process.Pid)
 		master.Close()
 		return nil, regErr
 	}
@@ -470,7 +472,7 @@ func (p *Proc) read() {
 func (p *Proc) wait() {
 	awaitExit(p.cmd.Process.Pid) // no thread held while the child lives
 	p.exit = exitOf(p.cmd.Wait())
-	waited(p.cmd.Process.Pid)
+	child.Done(p.cmd.Process.Pid)
 	_ = p.pty.SetReadDeadline(time.Now().Add(drainAfterExit))
 	<-p.drained
 	close(p.done)
