@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"corral/registry"
 	"corral/search"
@@ -339,11 +338,7 @@ func (m *Model) jumpInLog(id int64) {
 	w := max(p.wrapWidth, 1)
 	row := p.noteLines
 	for _, s := range p.log[:line] {
-		if ansi.StringWidth(s) <= w {
-			row++
-		} else {
-			row += strings.Count(ansi.Hardwrap(s, w, true), "\n") + 1
-		}
+		row += len(wrapRows(s, w)) // as pastView.wrap wraps them
 	}
 	h := max(m.layout.paneH, 1)
 	// scroll is how many lines are below the bottom of the pane.

@@ -476,11 +476,7 @@ func (p *pastView) wrap(w int) {
 	}
 	p.noteLines = len(p.wrapped)
 	for _, s := range p.log {
-		if ansi.StringWidth(s) <= w {
-			p.wrapped = append(p.wrapped, s)
-			continue
-		}
-		p.wrapped = append(p.wrapped, strings.Split(ansi.Hardwrap(s, w, true), "\n")...)
+		p.wrapped = append(p.wrapped, wrapRows(s, w)...) // the lines are safe: no tabs or escapes
 	}
 }
 
