@@ -377,10 +377,7 @@ func (m *Model) diffTitle() (left, right string) {
 	if f := d.fileAt(d.top); f >= 0 && len(d.files) > 0 {
 		left += fmt.Sprintf("file %d of %d: %s · ", f+1, len(d.files), d.files[f])
 	}
-	left += fmt.Sprintf("diff of run %d ", d.run)
-	if w, ok := m.worktreeOf(d.run); ok {
-		left += "· " + w.Branch + " " + changeText(w) + " "
-	}
+	left += fmt.Sprintf("diff of run %d ", d.run) + m.worktreeTitle(d.run)
 	if len(d.rows) > 0 {
 		h := max(m.layout.paneH, 1)
 		right = m.theme.Subtle.Render(fmt.Sprintf(" %d–%d of %d ", d.top+1, min(d.top+h, len(d.rows)), len(d.rows)))

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -65,10 +64,8 @@ func (m *Model) openSave() tea.Cmd {
 // path is taken from corral's directory (Options.Dir).
 func (m *Model) savePath(typed string) string {
 	p := strings.TrimSpace(typed)
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			p = filepath.Join(home, p[1:])
-		}
+	if q := expandDir(p); q != p {
+		p = filepath.Clean(q) // the home directory, read once (form.go)
 	}
 	if !filepath.IsAbs(p) && m.cwd != "" {
 		p = filepath.Join(m.cwd, p)

@@ -437,7 +437,7 @@ func removeCmd(ws Workspaces, reg Registry, ask finishAsk, force []bool) tea.Cmd
 func (m *Model) onWorktreesRemoved(msg worktreesRemovedMsg) {
 	branch := noun(len(msg.removed), "its branch", "their branches")
 	if msg.ask.choice == 2 {
-		branch += noun(len(msg.removed), " too", " too")
+		branch += " too"
 	} else {
 		branch += " kept"
 	}
