@@ -214,12 +214,7 @@ func (o *Output) intern(b []byte) string {
 	if len(b) > arenaBlock/8 || !utf8.Valid(b) {
 		return visible(b) // long lines, and the rare garbage, on their own
 	}
-	if cap(o.arena)-len(o.arena) < len(b) {
-		o.arena = make([]byte, 0, arenaBlock)
-	}
-	start := len(o.arena)
-	o.arena = append(o.arena, b...)
-	return unsafe.String(&o.arena[start], len(b))
+	return o.internRaw(b)
 }
 
 // internRaw is intern for bytes that are not text (a line's style changes,
