@@ -18,12 +18,16 @@ func TestRunsGivenAtLaunchStartAtThePaneSize(t *testing.T) {
 		}
 		return ""
 	}
-	scr := tm.waitText("first ")
+	// Waited for in the pane: the TASK cell shows "first " from the start.
+	inPane := func(prefix string) func(string) bool {
+		return func(s string) bool { return paneLine(s, prefix) != "" }
+	}
+	scr := tm.waitFor("the first size in the pane", inPane("first "))
 	first := strings.Fields(paneLine(scr, "first "))
 	tm.keys("Enter")
 	tm.waitText("TYPING INTO RUN")
 	tm.keys("Enter")
-	scr = tm.waitText("later ")
+	scr = tm.waitFor("the later size in the pane", inPane("later "))
 	later := strings.Fields(paneLine(scr, "later "))
 	if len(first) != 3 || len(later) != 3 {
 		t.Fatalf("sizes %q and %q:\n%s", first, later, scr)
