@@ -153,10 +153,11 @@ func (s *Server) track(c net.Conn) bool {
 
 // refuse answers a connection that will not be served and closes it. The
 // reply fits in the new connection's empty buffer, so the write does not
-// wait; the deadline is only a guard (short deadlines expire before the
-// write when the machine is loaded).
+// wait; the deadline is only a guard, as long as a served reply's: a short
+// one (100 ms was tried) expires before the write is even tried when the
+// machine is loaded, and the client then reads a reset instead of "busy".
 func (s *Server) refuse(c net.Conn, why string) {
-	c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	c.SetWriteDeadline(time.Now().Add(s.lim.write))
 	if line, err := encodeLine(Reply{Error: why}); err == nil {
 		c.Write(line)
 	}
