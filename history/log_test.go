@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -236,4 +237,43 @@ func TestLogFreesABurstsBuffers(t *testing.T) {
 	if got := readLog(t, s, id); got != string(burst) {
 		t.Fatalf("log holds %d bytes, want %d", len(got), len(burst))
 	}
+}
+
+// A flood wakes the log's goroutine once a quarter of the queue has filled,
+// not for every buffer: the disk sees a few large batches. (A wake-up that
+// races the goroutine's own can make one small batch between two large
+// ones; never more.)
+func TestLogWritesAFloodInQuarterQueueBatches(t *testing.T) {
+	var batches atomic.Int64
+	written := make(chan struct{}, 100)
+	s := open(t, "", WithLogQueue(32*bufSize), withFlushInterval(time.Hour), func(o *options) {
+		o.afterWrite = func() { batches.Add(1); written <- struct{}{} }
+	})
+	id := begin(t, s, Run{}).ID
+	w, err := s.Log(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const buffers = 64
+	read := bytes.Repeat([]byte("0123456789abcde\n"), 256) // 4 KiB, a PTY read
+	for range buffers * bufSize / len(read) {
+		for !hasRoom(w, len(read)) { // a disk slower than memory: wait for it
+			<-written
+		}
+		w.Write(read)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := w.Dropped(); d != 0 {
+		t.Fatalf("dropped %d bytes", d)
+	}
+	// 8 buffers a batch: 8 batches, and the first write's wake-up, and Close.
+	if n := batches.Load(); n > 2*buffers/8+2 {
+		t.Fatalf("%d batches for %d buffers, want about %d", n, buffers, buffers/8)
+	}
+	if got := readLog(t, s, id); len(got) != buffers*bufSize {
+		t.Fatalf("log holds %d bytes, want %d", len(got), buffers*bufSize)
+	}
+	t.Logf("%d batches", batches.Load())
 }

@@ -22,9 +22,10 @@ const keepFree = 4
 var ErrLogOpen = errors.New("log already open")
 
 // LogWriter writes one run's log. Write copies into a bounded queue and
-// returns; its goroutine writes the queue to the file when a buffer fills
-// and at least once a flush interval (a second), and rotates the file at
-// half the log cap. It never blocks its caller on the disk: when the queue
+// returns; its goroutine writes the queue to the file when a quarter of it
+// has filled (a flood wakes it every 2 MiB, not every 64 KiB buffer: those
+// wake-ups cost more than the writes) and at least once a flush interval (a
+// second), and rotates the file at half the log cap. It never blocks its caller on the disk: when the queue
 // is full, output is dropped and counted, and the log gets a line
 // "[corral: N bytes not logged]" where it was. The first write error is
 // reported to the store's error handler, and then the writer discards what
@@ -48,7 +49,8 @@ type LogWriter struct {
 	err     error
 
 	maxBufs int
-	kick    chan struct{} // cap 1: a buffer filled, or cur became pending
+	kickAt  int           // full buffers that wake the drainer: a quarter of the queue
+	kick    chan struct{} // cap 1: kickAt buffers filled, or cur became pending
 	stop    chan struct{}
 	done    chan struct{} // closed when the drainer has returned
 	once    sync.Once
@@ -82,6 +84,7 @@ func (s *Store) Log(id int64) (*LogWriter, error) {
 	w := &LogWriter{
 		s: s, id: id, f: f, seg: seg, segSize: size,
 		maxBufs: max(1, (s.opts.logQueue+bufSize-1)/bufSize),
+		kickAt:  max(1, s.opts.logQueue/bufSize/4),
 		last:    '\n',
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
@@ -115,7 +118,7 @@ func (w *LogWriter) Write(p []byte) (int, error) {
 	if w.dropped > 0 {
 		var m [64]byte
 		if mark := w.marker(m[:0]); w.room() >= len(mark)+len(p) {
-			kick = w.queue(mark)
+			w.queue(mark)
 			w.dropped, w.last = 0, '\n'
 		}
 	}
@@ -123,8 +126,9 @@ func (w *LogWriter) Write(p []byte) (int, error) {
 		w.dropped += int64(len(p))
 		w.lost += int64(len(p))
 	} else if len(p) > 0 {
-		kick = w.queue(p) || kick
+		w.queue(p)
 		w.last = p[len(p)-1]
+		kick = kick || len(w.full) >= w.kickAt
 	}
 	if len(w.cur) > 0 && !w.pending {
 		w.pending, kick = true, true
@@ -162,14 +166,12 @@ func (w *LogWriter) room() int {
 	return cap(w.cur) - len(w.cur) + (len(w.free)+w.maxBufs-w.bufs)*bufSize
 }
 
-// queue copies p, which fits in room, into the buffers, and reports whether
-// it filled one; w.mu is held.
-func (w *LogWriter) queue(p []byte) (filled bool) {
+// queue copies p, which fits in room, into the buffers; w.mu is held.
+func (w *LogWriter) queue(p []byte) {
 	for len(p) > 0 {
 		if len(w.cur) == cap(w.cur) {
 			if w.cur != nil {
 				w.full = append(w.full, w.cur)
-				filled = true
 			}
 			if n := len(w.free); n > 0 {
 				w.cur, w.free = w.free[n-1][:0], w.free[:n-1]
@@ -184,9 +186,7 @@ func (w *LogWriter) queue(p []byte) (filled bool) {
 	if len(w.cur) == cap(w.cur) {
 		w.full = append(w.full, w.cur)
 		w.cur = nil
-		filled = true
 	}
-	return filled
 }
 
 // Close writes out what is queued (and the marker of any bytes dropped),

@@ -22,6 +22,10 @@ const (
 	replayBytes = 16 << 10 // when skipping, replay about this much tail
 	altBudget   = 64 << 10 // per wake, in the alternate screen (not skipped)
 	minInterval = 16 * time.Millisecond
+	// floodInterval paces a screen whose output comes faster than it is
+	// shown (each step rebuilds it from the tail): 30 frames a second, what
+	// the interface draws a flood at.
+	floodInterval = 33 * time.Millisecond
 	// hiddenInterval paces a screen no one is looking at: it keeps up, at
 	// a fraction of the cost (the selected run's pane is the one shown).
 	hiddenInterval = 250 * time.Millisecond
@@ -199,6 +203,7 @@ func (sc *screen) loop() {
 	defer close(sc.done)
 	interval := minInterval
 	var last time.Time
+	skipping := false // the last step replayed: the output floods
 	for {
 		select {
 		case <-sc.wake:
@@ -206,8 +211,13 @@ func (sc *screen) loop() {
 			return
 		}
 		base := minInterval
-		if sc.hidden.Load() && !sc.queryPending() {
-			base = hiddenInterval // a child waiting for an answer never waits on this
+		if !sc.queryPending() { // a child waiting for an answer never waits longer
+			switch {
+			case sc.hidden.Load():
+				base = hiddenInterval
+			case skipping:
+				base = floodInterval
+			}
 		}
 		if wait := max(interval, base) - time.Since(last); wait > 0 {
 			t := time.NewTimer(wait)
@@ -221,7 +231,8 @@ func (sc *screen) loop() {
 			}
 		}
 		began := time.Now()
-		more, finished := sc.step()
+		more, finished, replayed := sc.step()
+		skipping = replayed
 		last = time.Now()
 		// Keep the emulator under about a quarter of a core.
 		interval = 3 * last.Sub(began)
@@ -244,12 +255,15 @@ func (sc *screen) queryPending() bool {
 
 // step feeds the emulator once. more reports bytes left for another step;
 // finished that the output has ended and all of it is on screen.
-func (sc *screen) step() (more, finished bool) {
+func (sc *screen) step() (more, finished, replayed bool) {
+	sc.mu.Lock()
+	rows := sc.rows
+	sc.mu.Unlock()
 	sc.rawMu.Lock()
 	total, gap := sc.total, sc.total-sc.fed
 	if gap == 0 {
 		sc.rawMu.Unlock()
-		return false, sc.ended()
+		return false, sc.ended(), false
 	}
 	query := sc.lastQuery > sc.fed
 	var replay *syncPoint
@@ -262,7 +276,7 @@ func (sc *screen) step() (more, finished bool) {
 		sc.buf = sc.copyRange(sc.buf[:0], sc.fed, total)
 		more = gap > altBudget
 	default:
-		sp := sc.replayPoint(total)
+		sp := sc.replayPoint(total, rows)
 		replay = &sp
 		sc.buf = sc.copyRange(sc.buf[:0], sp.pos, total)
 	}
@@ -293,7 +307,7 @@ func (sc *screen) step() (more, finished bool) {
 	// The end of output may have come with these bytes, and one wake-up
 	// stood for both: report it now, or the loop would wait for a wake-up
 	// that never comes.
-	return more, sc.ended()
+	return more, sc.ended(), replay != nil
 }
 
 // ended reports whether the output has ended and all of it is on screen;
@@ -371,11 +385,17 @@ func (sc *screen) release() {
 	sc.buf = nil // the emulator goroutine's; it has stopped feeding
 }
 
-// replayPoint picks where to rebuild the screen from: the earliest sync point
-// in the last replayBytes, else the latest one within reach, else a raw cut.
-func (sc *screen) replayPoint(total int64) syncPoint {
+// replayPoint picks where to rebuild the screen from. On the main screen,
+// the latest sync point with two screens' worth of lines after it (rows is
+// the screen's height): enough that a tail which moves the cursor up to
+// redraw (an agent's interface) finds the lines it redraws, and no more, as
+// the replays are most of a flood's emulation. Else the earliest sync point
+// in the last replayBytes, else the latest one within reach, else a raw
+// cut. sc.rawMu is held.
+func (sc *screen) replayPoint(total int64, rows int) syncPoint {
 	oldest := max(total-rawSize, 0)
 	var best *syncPoint
+	lines, upTo := 0, total // newlines in [sp.pos, total), counted up to upTo
 	for i := sc.sN - 1; i >= 0; i-- {
 		sp := &sc.syncs[(sc.sHead+i)%maxSyncs]
 		if sp.pos < oldest || sp.pos > total {
@@ -388,6 +408,13 @@ func (sc *screen) replayPoint(total int64) syncPoint {
 			break
 		}
 		best = sp
+		if !sp.alt && !sc.alt {
+			lines += sc.countRange('\n', sp.pos, upTo)
+			upTo = sp.pos
+			if lines >= 2*rows {
+				break
+			}
+		}
 	}
 	if best != nil {
 		return *best
@@ -395,14 +422,27 @@ func (sc *screen) replayPoint(total int64) syncPoint {
 	return syncPoint{pos: max(total-replayBytes, oldest), alt: sc.alt}
 }
 
+// countRange counts c in the raw output from from to to. sc.rawMu is held.
+func (sc *screen) countRange(c byte, from, to int64) (n int) {
+	sc.eachRange(from, to, func(b []byte) { n += bytes.Count(b, []byte{c}) })
+	return n
+}
+
+// copyRange appends the raw output from from to to to dst. sc.rawMu is held.
 func (sc *screen) copyRange(dst []byte, from, to int64) []byte {
+	sc.eachRange(from, to, func(b []byte) { dst = append(dst, b...) })
+	return dst
+}
+
+// eachRange calls f with the raw ring's pieces of the output from from to
+// to, in order. sc.rawMu is held.
+func (sc *screen) eachRange(from, to int64, f func([]byte)) {
 	for from < to {
 		at := int(from % rawSize)
 		n := min(int64(rawSize-at), to-from)
-		dst = append(dst, sc.raw[at:at+int(n)]...)
+		f(sc.raw[at : at+int(n)])
 		from += n
 	}
-	return dst
 }
 
 // replayLocked resets the emulator and rebuilds the screen from a sync

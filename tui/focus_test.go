@@ -56,6 +56,20 @@ func TestEchoAfterAQuietSpellIsDrawnAtOnce(t *testing.T) {
 	}
 }
 
+func TestOutputThatKeepsComingIsDrawnThirtyTimesASecond(t *testing.T) {
+	for _, c := range []struct{ since, want time.Duration }{
+		{0, floodInterval},
+		{5 * time.Millisecond, floodInterval - 5*time.Millisecond},
+		{frameInterval - time.Millisecond, floodInterval - frameInterval + time.Millisecond},
+		{frameInterval, 0}, // a quiet frame: drawn at once
+		{time.Second, 0},
+	} {
+		if got := frameWait(c.since); got != c.want {
+			t.Errorf("output %v after a frame waits %v, want %v", c.since, got, c.want)
+		}
+	}
+}
+
 func TestViewIsKeptForOutputOfRunsNotShown(t *testing.T) {
 	m, _, l := newTestModel(t, 120, 40)
 	c := withClock(m)

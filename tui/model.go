@@ -260,8 +260,13 @@ const (
 	modeWorktreeAsk   // keep or remove the worktrees of runs going away (worktree.go)
 )
 
-// frameInterval bounds redraws caused by output to about 60 a second.
-const frameInterval = time.Second / 60
+// frameInterval bounds redraws caused by output to about 60 a second, and
+// floodInterval to 30 a second while it keeps coming: no one reads a flood,
+// and each frame of one costs the child's speed on a small machine.
+const (
+	frameInterval = time.Second / 60
+	floodInterval = time.Second / 30
+)
 
 // FPS is the frame rate the program should run Bubble Tea's renderer at
 // (tea.WithFPS). The renderer writes a frame on its own clock; at the

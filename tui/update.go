@@ -247,14 +247,23 @@ func (m *Model) onOutput(id int64) tea.Cmd {
 	if m.frameQueued {
 		return nil
 	}
-	// Output after a quiet frame (a keystroke's echo) is drawn at once;
-	// output that keeps coming is drawn once a frame.
-	if wait := frameInterval - m.now().Sub(m.lastFrame); wait > 0 {
+	if wait := frameWait(m.now().Sub(m.lastFrame)); wait > 0 {
 		m.frameQueued = true
 		return frameCmd(wait)
 	}
 	m.drawPane()
 	return nil
+}
+
+// frameWait is how long output that came since after the last frame waits
+// to be drawn: output after a quiet frame (a keystroke's echo) is drawn at
+// once; output that keeps coming (within a frame of the last) is drawn 30
+// times a second.
+func frameWait(since time.Duration) time.Duration {
+	if since < frameInterval {
+		return floodInterval - since
+	}
+	return 0
 }
 
 // drawPane redraws the pane for output that arrived.
