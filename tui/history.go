@@ -33,6 +33,11 @@ type pastView struct {
 	top      int       // first row shown
 	filter   textinput.Model
 
+	// The list: runs less the table's rows, after the filter; refreshPast
+	// computes it when one of these changes, the view and keys read it.
+	visible   []PastRun
+	visibleOf string // the filter's value it was computed for
+
 	// The log in the pane, of run logRun (0: the pane shows the selected
 	// run's details); logLoaded once History.Log answered.
 	logRun    int64
@@ -335,11 +340,19 @@ func resumable(kind registry.Kind, session string, live bool) bool {
 }
 
 // visiblePast is the history view's list: the past runs that are not rows
-// of the table, after the filter.
-func (m *Model) visiblePast() []PastRun {
-	f := strings.ToLower(strings.TrimSpace(m.past.filter.Value()))
+// of the table, after the filter, as refreshPast last computed it.
+func (m *Model) visiblePast() []PastRun { return m.past.visible }
+
+// refreshPast computes the history view's list again. Update calls it when
+// what the list depends on changes: the past runs (reselectPast), the
+// filter (reselectPast, settle after a paste), the table's rows
+// (pastTableChanged).
+func (m *Model) refreshPast() {
+	p := &m.past
+	p.visibleOf = p.filter.Value()
+	f := strings.ToLower(strings.TrimSpace(p.visibleOf))
 	var out []PastRun
-	for _, r := range m.past.runs {
+	for _, r := range p.runs {
 		i := sort.Search(len(m.runs), func(i int) bool { return m.runs[i].RunID >= r.ID })
 		if i < len(m.runs) && m.runs[i].RunID == r.ID {
 			continue // the table shows it
@@ -353,7 +366,16 @@ func (m *Model) visiblePast() []PastRun {
 		}
 		out = append(out, r)
 	}
-	return out
+	p.visible = out
+}
+
+// pastTableChanged follows a run entering or leaving the table: the
+// history view lists a run only while the table does not.
+func (m *Model) pastTableChanged() {
+	if m.past.open {
+		m.refreshPast()
+		m.ensurePastVisible()
+	}
 }
 
 func (m *Model) selectedPast() (PastRun, bool) {
@@ -397,6 +419,7 @@ func pastRow(rows []PastRun, id int64) int {
 // reselectPast keeps the history's selection on a listed run: the same
 // one if it is still listed, else the one now at its old row.
 func (m *Model) reselectPast() {
+	m.refreshPast()
 	m.relayout()
 	rows := m.visiblePast()
 	if pastRow(rows, m.past.selected) < 0 {
@@ -413,17 +436,11 @@ func (m *Model) reselectPast() {
 // ensurePastVisible scrolls the history's list so that its selection shows.
 func (m *Model) ensurePastVisible() {
 	p := &m.past
-	rows := m.visiblePast()
-	i := pastRow(rows, p.selected)
-	visible := max(m.layout.tableH-1, 1)
+	i := pastRow(p.visible, p.selected)
 	if i >= 0 {
 		p.selIndex = i
-		p.top = min(p.top, i)
-		if i >= p.top+visible {
-			p.top = i - visible + 1
-		}
 	}
-	p.top = max(min(p.top, len(rows)-visible), 0)
+	p.top = keepInView(i, p.top, max(m.layout.tableH-1, 1), len(p.visible))
 }
 
 // historyWheel scrolls the open log with the wheel over the pane, and

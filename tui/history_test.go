@@ -667,3 +667,93 @@ func TestEscClosesTheHelpInTheHistory(t *testing.T) {
 		t.Fatalf("a second esc: mode %v", m.mode)
 	}
 }
+
+// pastIDs are the ids of the history view's kept list.
+func pastIDs(m *Model) []int64 {
+	var ids []int64
+	for _, r := range m.past.visible {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func TestHistoryListIsKeptAndFollowsItsInputs(t *testing.T) {
+	m, _, _ := newHistoryModel(t, 120, 40, Options{})
+	openHistory(t, m)
+	all := []int64{1000012, 1000011, 1000010, 1000009, 1000008} // 1000002 is a row of the table
+	if got := pastIDs(m); !reflect.DeepEqual(got, all) {
+		t.Fatalf("loaded: %v, want %v", got, all)
+	}
+
+	// The view reads the kept list: the past runs changed behind Update's
+	// back do not show until an input of the list changes through it.
+	runs := m.past.runs
+	m.past.runs = nil
+	if s := screenText(m); !strings.Contains(s, "1000011") || strings.Contains(s, "no past runs") {
+		t.Fatalf("the view computed the list again:\n%s", s)
+	}
+	m.past.runs = runs
+
+	press(m, "/")
+	typeText(m, "npm")
+	if got := pastIDs(m); !reflect.DeepEqual(got, []int64{1000011}) {
+		t.Fatalf("filter npm: %v", got)
+	}
+	press(m, "esc")
+	press(m, "/")
+	update(m, tea.PasteMsg{Content: "make"}) // a paste does not reselect, the list follows it
+	if got := pastIDs(m); !reflect.DeepEqual(got, []int64{1000008}) {
+		t.Fatalf("pasted make: %v", got)
+	}
+	press(m, "esc")
+	if got := pastIDs(m); !reflect.DeepEqual(got, all) {
+		t.Fatalf("filter cleared: %v", got)
+	}
+
+	// A run that leaves the table shows in the history; back, it goes.
+	var info registry.ProcessInfo
+	for _, r := range sampleRuns() {
+		if r.RunID == 1000002 {
+			info = r
+		}
+	}
+	update(m, runEventMsg{ev: registry.Event{Kind: registry.EventUnregistered, RunID: 1000002, Info: info}})
+	want := []int64{1000012, 1000011, 1000002, 1000010, 1000009, 1000008}
+	if got := pastIDs(m); !reflect.DeepEqual(got, want) {
+		t.Fatalf("1000002 left the table: %v, want %v", got, want)
+	}
+	if !strings.Contains(screenText(m), "6 past runs") {
+		t.Fatalf("the header does not count 1000002:\n%s", screenText(m))
+	}
+	update(m, runEventMsg{ev: registry.Event{Kind: registry.EventRegistered, RunID: 1000002, Info: info}})
+	if got := pastIDs(m); !reflect.DeepEqual(got, all) {
+		t.Fatalf("1000002 back in the table: %v", got)
+	}
+}
+
+func TestHistoryResizeKeepsTheSelectionInViewInUpdate(t *testing.T) {
+	m, _, _ := newHistoryModel(t, 120, 40, Options{})
+	openHistory(t, m)
+	press(m, "end")
+	if m.past.selected != 1000008 || m.past.top != 0 {
+		t.Fatalf("end: selected %d, top %d", m.past.selected, m.past.top)
+	}
+	update(m, tea.WindowSizeMsg{Width: 120, Height: 12})
+	visible := m.layout.tableH - 1
+	if visible >= len(m.past.visible) {
+		t.Fatalf("the list still fits: %d rows shown of %d", visible, len(m.past.visible))
+	}
+	// The selection is the last of the 5 rows: Update scrolled to it.
+	if want := len(m.past.visible) - visible; m.past.top != want || m.past.selIndex != 4 {
+		t.Fatalf("after the resize: top %d (want %d), selIndex %d", m.past.top, want, m.past.selIndex)
+	}
+	before := m.past
+	s := screenText(m)
+	if !strings.Contains(s, "1000008") || strings.Contains(s, "1000012") {
+		t.Fatalf("the selection is not in view:\n%s", s)
+	}
+	if m.past.top != before.top || m.past.selIndex != before.selIndex || m.past.selected != before.selected {
+		t.Fatalf("the view changed the model: top %d→%d, selIndex %d→%d", before.top, m.past.top,
+			before.selIndex, m.past.selIndex)
+	}
+}

@@ -129,14 +129,10 @@ func (m *Model) historyLines(h int) []string {
 		}
 		return append(lines, m.theme.Subtle.Render(msg))
 	}
-	// The selection shows even when a resize came after the last move.
-	top, visible := m.past.top, max(h-1, 1)
-	if i := pastRow(rows, m.past.selected); i >= 0 {
-		top = min(max(top, i-visible+1), i)
-	}
-	top = max(min(top, len(rows)-visible), 0)
+	// Update keeps the selection in view (settle); the view only reads.
+	top := min(m.past.top, len(rows))
 	now := m.now()
-	end := min(top+visible, len(rows))
+	end := min(top+max(h-1, 1), len(rows))
 	for _, r := range rows[top:end] {
 		var b strings.Builder
 		selected := r.ID == m.past.selected

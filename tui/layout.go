@@ -86,16 +86,26 @@ func (m *Model) relayout() {
 }
 
 // settle brings what follows from the model's state up to date once a
-// message has been handled: the layout (and, when the table or the pane
-// moved, the table's scroll and the pane's lines), then which screen is
+// message has been handled: the history's list after a paste into its
+// filter, the layout (and, when the table or the pane moved, the table's
+// scroll and the pane's lines), the history's scroll, then which screen is
 // visible. Update defers it, so it runs after every message that may have
 // changed something.
 func (m *Model) settle() {
+	if m.past.open && m.past.filter.Value() != m.past.visibleOf {
+		m.refreshPast() // a paste into the history's filter line
+	}
 	old := m.layout
 	m.relayout()
 	if l := m.layout; l.tableH != old.tableH || l.paneY != old.paneY || l.paneH != old.paneH {
 		m.ensureVisible()
 		m.refreshPane()
+	}
+	if m.past.open {
+		// After every message, not only when the check above sees the layout
+		// move: a handler that called relayout itself (a resize) leaves it
+		// nothing to see. It is a scan of the kept list, no more.
+		m.ensurePastVisible()
 	}
 	m.syncVisibility()
 }

@@ -145,3 +145,18 @@ func (m *Model) shownCount() string {
 	}
 	return fmt.Sprintf("%d of %d", len(m.visibleRuns()), len(m.runs))
 }
+
+// keepInView is the first row to show of a list of n rows scrolled to top
+// in a window height rows high, so that row sel shows: top moves as little
+// as it can, and no further than the last full window, so that no room is
+// left empty below the list. A negative sel (no selection) only keeps top
+// in range.
+func keepInView(sel, top, height, n int) int {
+	if sel >= 0 {
+		top = min(top, sel)
+		if sel >= top+height {
+			top = sel - height + 1
+		}
+	}
+	return max(min(top, n-height), 0)
+}

@@ -93,3 +93,29 @@ func TestCleanupOfNothing(t *testing.T) {
 		t.Fatalf("status %q", m.status)
 	}
 }
+
+func TestKeepInView(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		sel, top, height, n int
+		want                int
+	}{
+		{"empty list", -1, 3, 5, 0, 0},
+		{"empty list, no height", -1, 0, 1, 0, 0},
+		{"no selection keeps top", -1, 2, 3, 10, 2},
+		{"no selection, top past the end", -1, 9, 3, 10, 7},
+		{"selection in the window", 4, 2, 5, 10, 2},
+		{"selection above the window", 1, 5, 3, 10, 1},
+		{"selection below the window", 8, 0, 3, 10, 6},
+		{"selection at the window's last row", 4, 2, 3, 10, 2},
+		{"selection just below", 5, 2, 3, 10, 3},
+		{"last row selected", 9, 0, 4, 10, 6},
+		{"height larger than n", 3, 2, 20, 5, 0},
+		{"height equal to n", 4, 1, 5, 5, 0},
+		{"top past the end shrinks to the last window", 6, 8, 3, 7, 4},
+	} {
+		if got := keepInView(c.sel, c.top, c.height, c.n); got != c.want {
+			t.Errorf("%s: keepInView(%d, %d, %d, %d) = %d, want %d", c.name, c.sel, c.top, c.height, c.n, got, c.want)
+		}
+	}
+}

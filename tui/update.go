@@ -181,6 +181,7 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 	case e.Kind == registry.EventUnregistered:
 		if found {
 			m.runs = append(m.runs[:i], m.runs[i+1:]...)
+			m.pastTableChanged()
 		}
 		delete(m.raw, e.RunID) // the view's per-run state goes with the run
 		m.forgetNotices(e.RunID)
@@ -203,6 +204,7 @@ func (m *Model) applyEvent(e registry.Event) tea.Cmd {
 		m.runs = append(m.runs, registry.ProcessInfo{})
 		copy(m.runs[i+1:], m.runs[i:])
 		m.runs[i] = e.Info
+		m.pastTableChanged()
 		if m.selected == 0 {
 			m.selected = e.RunID
 		}
@@ -754,17 +756,7 @@ func (m *Model) ensureVisible() {
 	if i >= 0 {
 		m.selIndex = i
 	}
-	visible := max(m.layout.tableH-1, 1)
-	if i >= 0 {
-		if i < m.tableTop {
-			m.tableTop = i
-		}
-		if i >= m.tableTop+visible {
-			m.tableTop = i - visible + 1
-		}
-	}
-	m.tableTop = min(m.tableTop, max(len(rows)-visible, 0))
-	m.tableTop = max(m.tableTop, 0)
+	m.tableTop = keepInView(i, m.tableTop, max(m.layout.tableH-1, 1), len(rows))
 }
 
 func (m *Model) scrollPane(delta int) {
