@@ -133,7 +133,14 @@ func (l *Launcher) RefreshWorktree(runID int64) (tui.Worktree, error) {
 	if err != nil {
 		return tui.Worktree{}, fmt.Errorf("measure the worktree of run %d: %w", runID, err)
 	}
-	st, err := worktree.StatusOf(ctx, wt)
+	return l.keepMeasure(ctx, runID, wt, stats)
+}
+
+// keepMeasure completes a worktree's measure with its status (the row
+// shows no unpushed count: QuickStatus spares it) and keeps it for
+// Worktree.
+func (l *Launcher) keepMeasure(ctx context.Context, runID int64, wt worktree.Worktree, stats worktree.Stats) (tui.Worktree, error) {
+	st, err := worktree.QuickStatus(ctx, wt)
 	if err != nil {
 		return tui.Worktree{}, fmt.Errorf("measure the worktree of run %d: %w", runID, err)
 	}
@@ -150,10 +157,26 @@ func (l *Launcher) RefreshWorktree(runID int64) (tui.Worktree, error) {
 
 // Diff returns the change of a run's worktree against its base, coloured
 // as git shows it (committed and uncommitted changes, then each untracked
-// file as added), at most worktree.MaxDiff bytes. It runs git: call it
-// from a command.
+// file as added), at most worktree.MaxDiff bytes, and measures the
+// worktree again as RefreshWorktree does, from the same look at it (one
+// merge base, one list of untracked files). A measure that fails is
+// logged: the diff is what was asked for. It runs git: call it from a
+// command.
 func (l *Launcher) Diff(runID int64) (string, error) {
-	return onWorktree(l, runID, "the diff", worktree.Diff)
+	wt, err := l.worktreeOf(runID)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), worktreeTimeout)
+	defer cancel()
+	d, stats, err := worktree.DiffAndStats(ctx, wt)
+	if err != nil {
+		return "", fmt.Errorf("the diff of run %d: %w", runID, err)
+	}
+	if _, err := l.keepMeasure(ctx, runID, wt, stats); err != nil {
+		l.reg.Logger().Warn("worktree not measured", "run", runID, "err", err)
+	}
+	return d, nil
 }
 
 // WorktreeLoss names what removing a run's worktree (and, with

@@ -73,9 +73,20 @@ func TestRunInANewWorktree(t *testing.T) {
 	if again, _ := r.l.Worktree(id); again != want {
 		t.Fatalf("Worktree after the refresh = %+v", again)
 	}
+	// The diff measures the worktree again, from the same git pass.
+	if err := os.WriteFile(filepath.Join(path, "more.txt"), []byte("m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	d, err := r.l.Diff(id)
-	if err != nil || !strings.Contains(d, "two") || !strings.Contains(d, "new.txt") {
+	if err != nil || !strings.Contains(d, "two") || !strings.Contains(d, "new.txt") || !strings.Contains(d, "more.txt") {
 		t.Fatalf("Diff = %q, %v", d, err)
+	}
+	want.Files, want.Added = 3, 4
+	if again, _ := r.l.Worktree(id); again != want {
+		t.Fatalf("Worktree after the diff = %+v, want %+v", again, want)
+	}
+	if err := os.Remove(filepath.Join(path, "more.txt")); err != nil {
+		t.Fatal(err)
 	}
 	if recs, err := store.Worktrees(false); err != nil || len(recs) != 1 || recs[0].RunID != id || recs[0].Path != path {
 		t.Fatalf("the history's worktrees: %+v %v", recs, err)

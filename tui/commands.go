@@ -151,3 +151,23 @@ func sendInputCmd(batch []input) tea.Cmd {
 		return inputSentMsg{}
 	}
 }
+
+// selectReadMsg brings the history a visual-line selection waits for:
+// its lines, the number of lines completed before the first, and the
+// output's total.
+type selectReadMsg struct {
+	run   int64
+	req   *selectRead // the selection that asked; only compared
+	lines []string
+	first int64
+	total int64
+}
+
+// selectReadCmd reads the whole history of a run for a selection (req),
+// off the UI loop: it may hold 8 MB of lines.
+func selectReadCmd(out *registry.Output, run int64, req *selectRead) tea.Cmd {
+	return func() tea.Msg {
+		lines, first, total := readHeld(out, func(held int) (int, int) { return 0, held })
+		return selectReadMsg{run: run, req: req, lines: lines, first: first, total: total}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	osc52 "corral/clip"
+	"corral/registry"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -105,31 +106,120 @@ func (m *Model) copyScreen() tea.Cmd {
 	return m.copyText(strings.Join(rows, "\n"), fmt.Sprintf("the screen of run %d", m.selected))
 }
 
+// maxSelectKeys bounds the keys a selection keeps while it waits for the
+// history; more are dropped.
+const maxSelectKeys = 64
+
+// selectRead is a visual-line selection waiting for its run's history,
+// which a command reads (a history may hold 8 MB of lines): where the
+// lines the snapshot holds meanwhile are in the history, and the keys
+// pressed meanwhile, which act when it comes. Only Update reads and writes
+// it; its address tells the answer to this selection from that to an
+// earlier one.
+type selectRead struct {
+	first int64             // lines completed before the snapshot's first line
+	below int               // lines of the history after the snapshot's last
+	keys  []tea.KeyPressMsg // pressed meanwhile, in order
+}
+
 // startSelect begins the visual-line selection (KeyMap.Select) in the
-// selected run's history, on the last line the pane shows.
-func (m *Model) startSelect() {
+// selected run's history, on the last line the pane shows. It holds the
+// lines the pane shows, drawn at once, and reads the whole history in a
+// command (selectReadCmd); keys but cancel wait for it (selectKey), so
+// that they act on the history as they would have at once.
+func (m *Model) startSelect() tea.Cmd {
 	out := m.paneOutput()
 	if out == nil {
-		return
-	}
-	lines, total := readOutput(out)
-	if len(lines) == 0 {
-		m.setStatus("no output to select")
-		return
+		return nil
 	}
 	h := max(m.layout.paneH, 1)
-	end := clampEnd(len(lines)-m.scroll, len(lines), h)
-	m.snap = snapshot{on: true, run: m.selected, lines: lines, total: total, end: end,
-		selecting: true, anchor: end - 1, cursor: end - 1}
+	var end, held int
+	lines, first, total := readHeld(out, func(n int) (int, int) {
+		held = n
+		end = clampEnd(n-m.scroll, n, h)
+		start := max(end-h, 0)
+		return start, end - start
+	})
+	if len(lines) == 0 {
+		m.setStatus("no output to select")
+		return nil
+	}
+	req := &selectRead{first: first, below: held - end}
+	m.snap = snapshot{on: true, run: m.selected, lines: lines, total: total, end: len(lines),
+		selecting: true, anchor: len(lines) - 1, cursor: len(lines) - 1, read: req}
 	m.mode = modeSelect
 	m.setStatus(hints(" · ", keyHint{keysOf(m.keys.Up, m.keys.Down), "extend"},
 		keyHint{keysOf(m.keys.Copy), "copies"}, keyHint{keysOf(m.keys.Cancel), "cancels"}))
 	m.refreshPane()
+	return selectReadCmd(out, m.selected, req)
 }
 
-// selectKey handles a key while selecting lines.
+// readHeld reads the lines of an output that pick chooses, given how many
+// it holds (from and n, as Output.Lines takes them), and returns them with
+// the number of lines completed before the first (where they are in
+// everything the output ever held) and the output's total. It reads again
+// when lines arrived in between, a few times at most.
+func readHeld(out *registry.Output, pick func(held int) (from, n int)) (lines []string, first, total int64) {
+	for range 3 {
+		var held int
+		var unfinished bool
+		total, held, unfinished = out.Total(), out.Len(), out.Unfinished()
+		from, n := pick(held)
+		lines = out.Lines(from, n)
+		complete := held
+		if unfinished {
+			complete--
+		}
+		first = total - int64(complete) + int64(from)
+		if out.Total() == total && out.Len() == held {
+			break
+		}
+	}
+	return lines, first, total
+}
+
+// onSelectRead puts the history under the selection that asked for it,
+// on the same lines, and lets the keys pressed meanwhile act.
+func (m *Model) onSelectRead(msg selectReadMsg) tea.Cmd {
+	s := &m.snap
+	if m.mode != modeSelect || !s.on || s.read == nil || s.read != msg.req || msg.run != s.run {
+		return nil
+	}
+	if len(msg.lines) == 0 {
+		m.endSelect()
+		m.setStatus("no output to select")
+		return nil
+	}
+	keys := s.read.keys
+	// The lines held are where they were: lines that arrived meanwhile
+	// come after them, and the ring may have dropped some before.
+	shift := int(s.read.first - msg.first)
+	last := len(msg.lines) - 1
+	s.lines, s.total, s.read = msg.lines, msg.total, nil
+	s.anchor = min(max(s.anchor+shift, 0), last)
+	s.cursor = min(max(s.cursor+shift, 0), last)
+	s.end = clampEnd(s.end+shift, len(s.lines), max(m.layout.paneH, 1))
+	var cmds []tea.Cmd
+	for _, k := range keys {
+		if m.mode != modeSelect { // a copy ended it
+			break
+		}
+		cmds = append(cmds, m.selectKey(k))
+	}
+	m.refreshPane()
+	return tea.Batch(cmds...)
+}
+
+// selectKey handles a key while selecting lines: while the history is
+// read, cancel at once, other keys when it comes.
 func (m *Model) selectKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, s := m.keys, &m.snap
+	if s.read != nil && !key.Matches(msg, k.Cancel) {
+		if len(s.read.keys) < maxSelectKeys {
+			s.read.keys = append(s.read.keys, msg)
+		}
+		return nil
+	}
 	h := max(m.layout.paneH, 1)
 	move := 0
 	switch {

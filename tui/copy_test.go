@@ -180,3 +180,111 @@ func TestSavePathTyped(t *testing.T) {
 		}
 	}
 }
+
+// readForSelect runs the command V returned and gives its one message: the
+// history read for the selection.
+func readForSelect(t *testing.T, cmd tea.Cmd) selectReadMsg {
+	t.Helper()
+	var got []selectReadMsg
+	for _, msg := range run(cmd) {
+		if r, ok := msg.(selectReadMsg); ok {
+			got = append(got, r)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("V's command brought %d histories, want 1", len(got))
+	}
+	return got[0]
+}
+
+// isSelected reports whether the pane draws a history line selected.
+func isSelected(m *Model, line string) bool {
+	return strings.Contains(m.Render(), m.theme.Selection.Render(line+strings.Repeat(" ", m.width-len(line))))
+}
+
+// V draws the selection at once from the lines the pane shows, and reads
+// the history in a command; keys pressed meanwhile act when it comes, on
+// the same lines, whatever arrived in between.
+func TestVisualSelectionReadsTheHistoryInACommand(t *testing.T) {
+	m, reg, _ := newTakeModel(t)
+	withTarget(m, osc52.Target{})
+	cmd := update(m, keyMsg("V"))
+	if cmd == nil || m.mode != modeSelect || m.snap.read == nil {
+		t.Fatalf("V: mode %v, command %v, waiting %v", m.mode, cmd != nil, m.snap.read != nil)
+	}
+	if n := len(m.snap.lines); n != m.layout.paneH || n >= 60 {
+		t.Fatalf("V read %d lines in Update; the pane shows %d of 60", n, m.layout.paneH)
+	}
+	if !isSelected(m, "line 59: ok") || !strings.Contains(screenText(m), "1 line selected") {
+		t.Fatalf("V does not draw the selection at once:\n%s", screenText(m))
+	}
+	// A line arrives before the read; the keys wait for it.
+	reg.outputs[1000000].AppendLine("line 60: late")
+	if c := press(m, "up", "up"); run(c) != nil || !strings.Contains(screenText(m), "1 line selected") {
+		t.Fatalf("the keys acted before the history came:\n%s", screenText(m))
+	}
+	msg := readForSelect(t, cmd)
+	if len(msg.lines) != 61 {
+		t.Fatalf("the command read %d lines, want 61", len(msg.lines))
+	}
+	settle(m, update(m, msg))
+	if m.snap.read != nil || len(m.snap.lines) != 61 {
+		t.Fatalf("after the read: waiting %v, %d lines", m.snap.read != nil, len(m.snap.lines))
+	}
+	if !strings.Contains(screenText(m), "3 lines selected") || !isSelected(m, "line 57: ok") || isSelected(m, "line 60: late") {
+		t.Fatalf("the waiting keys did not select lines 57 to 59:\n%s", screenText(m))
+	}
+	// The history is there: the selection goes past the lines held first.
+	press(m, "pgup", "pgup")
+	got := raws(m, update(m, keyMsg("y")))
+	if m.snap.cursor > 59-m.layout.paneH || len(got) != 1 || !strings.Contains(m.status, "copied") {
+		t.Fatalf("cursor %d, wrote %d sequences, status %q", m.snap.cursor, len(got), m.status)
+	}
+}
+
+// A copy pressed while the history is read copies when it comes; a cancel
+// acts at once, and the history read for it is dropped.
+func TestVisualSelectionWaitingKeys(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	withTarget(m, osc52.Target{})
+	cmd := update(m, keyMsg("V"))
+	press(m, "up", "y")
+	got := raws(m, func() tea.Msg { return readForSelect(t, cmd) })
+	want, _ := osc52.Sequence("line 58: ok\nline 59: ok")
+	if len(got) != 1 || got[0] != want || m.mode != modeNormal || m.snap.on {
+		t.Fatalf("wrote %q, want %q; mode %v", got, want, m.mode)
+	}
+
+	cmd = update(m, keyMsg("V"))
+	press(m, "esc")
+	if m.mode != modeNormal || m.snap.on {
+		t.Fatalf("esc while reading: mode %v", m.mode)
+	}
+	late := readForSelect(t, cmd)
+	next := update(m, keyMsg("V"))
+	held := len(m.snap.lines)
+	update(m, late)
+	if m.snap.read == nil || len(m.snap.lines) != held {
+		t.Fatal("the history read for a cancelled selection was taken by the next")
+	}
+	settle(m, next)
+	if m.snap.read != nil || len(m.snap.lines) != 60 {
+		t.Fatalf("the next selection's history: waiting %v, %d lines", m.snap.read != nil, len(m.snap.lines))
+	}
+}
+
+// Scrolled up, the selection starts on the last line the pane shows, and
+// the title says how far up it is, before the history comes and after.
+func TestVisualSelectionScrolled(t *testing.T) {
+	m, _, _ := newTakeModel(t)
+	m.scroll = 10
+	m.refreshPane()
+	cmd := update(m, keyMsg("V"))
+	if !isSelected(m, "line 49: ok") || !strings.Contains(screenText(m), "10 lines up") {
+		t.Fatalf("V scrolled up 10 lines:\n%s", screenText(m))
+	}
+	settle(m, cmd)
+	if m.snap.read != nil || !isSelected(m, "line 49: ok") || !strings.Contains(screenText(m), "10 lines up") {
+		t.Fatalf("after the read:\n%s", screenText(m))
+	}
+}

@@ -52,15 +52,14 @@ type wrappedDiff struct {
 	files  []string
 }
 
-// diffCmd reads the diff of a run's worktree, and measures it again so
-// that the row agrees with what the pane shows.
+// diffCmd reads the diff of a run's worktree; Diff measures it again
+// from the same git pass, so that the row agrees with what the pane shows.
 func diffCmd(ws Workspaces, id int64, gen int, width int) tea.Cmd {
 	return func() tea.Msg {
 		d, err := ws.Diff(id)
 		if err != nil {
 			return diffLoadedMsg{run: id, gen: gen, err: err}
 		}
-		_, _ = ws.RefreshWorktree(id) // the row's numbers; the diff is what matters here
 		lines := diffLines(d)
 		return diffLoadedMsg{run: id, gen: gen, lines: lines, wrapped: wrapDiff(lines, width)}
 	}

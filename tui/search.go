@@ -57,6 +57,9 @@ type snapshot struct {
 	selecting      bool
 	anchor, cursor int
 	drag, moved    bool // a mouse drag is under way; it has moved
+	// read: the history is being read for the selection (V); lines
+	// holds what the pane showed meanwhile.
+	read *selectRead
 }
 
 // foundMsg is the result of the search of one run's history.
@@ -483,8 +486,12 @@ func (m *Model) wheelSnap(y int, up bool) bool {
 func (m *Model) takeMarker() string {
 	s := &m.snap
 	var out string
-	if s.on && s.run == m.selected && s.end < len(s.lines) {
-		out = m.theme.Subtle.Render(" " + itoa(len(s.lines)-s.end) + " lines up ")
+	up := len(s.lines) - s.end
+	if s.read != nil {
+		up += s.read.below // the lines after those held meanwhile
+	}
+	if s.on && s.run == m.selected && up > 0 {
+		out = m.theme.Subtle.Render(" " + itoa(up) + " lines up ")
 	}
 	switch {
 	case m.mode == modeFind && m.find.shown != nil && !m.find.shown.Empty():
@@ -553,7 +560,7 @@ func (m *Model) takeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case pressed(msg, k.Search):
 		return m.openFind()
 	case pressed(msg, k.Select):
-		m.startSelect()
+		return m.startSelect()
 	case pressed(msg, k.CopyScreen):
 		return m.copyScreen()
 	case pressed(msg, k.Save):
@@ -588,6 +595,8 @@ func (m *Model) onTake(msg tea.Msg) tea.Cmd {
 		return m.onPastForFind(msg)
 	case clipReadyMsg:
 		return m.onClipReady(msg)
+	case selectReadMsg:
+		return m.onSelectRead(msg)
 	case savedMsg:
 		m.onSaved(msg)
 	}

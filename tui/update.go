@@ -110,7 +110,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.onPastLog(msg)
 		m.jumpInLog(msg.id) // a hit of the search of every run (findall.go)
 		return m, nil
-	case foundMsg, foundAllMsg, pastForFindMsg, clipReadyMsg, savedMsg: // search, copy, save
+	case foundMsg, foundAllMsg, pastForFindMsg, clipReadyMsg, savedMsg, selectReadMsg: // search, copy, save
 		return m, m.onTake(msg)
 	case forgottenMsg:
 		return m, m.onForgotten(msg)

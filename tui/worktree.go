@@ -30,7 +30,8 @@ type Workspaces interface {
 	// for Worktree.
 	RefreshWorktree(runID int64) (Worktree, error)
 	// Diff returns the change of a run's worktree against its base, with
-	// git's colours.
+	// git's colours, and measures the worktree again as RefreshWorktree
+	// does, from the same git pass: the diff view asks for nothing else.
 	Diff(runID int64) (string, error)
 	// WorktreeLoss names what removing a run's worktree (and, with
 	// deleteBranch, its branch) would lose, or "" when nothing would.

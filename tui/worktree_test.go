@@ -21,6 +21,7 @@ type fakeWS struct {
 	repos     map[string]string // directory → repository; absent: none
 	wts       map[int64]Worktree
 	measured  []int64 // RefreshWorktree's runs, in order
+	diffs     int     // Diff's calls
 	next      map[int64]Worktree
 	diff      string
 	losses    map[int64]string
@@ -66,7 +67,17 @@ func (f *fakeWS) RefreshWorktree(id int64) (Worktree, error) {
 	return w, nil
 }
 
-func (f *fakeWS) Diff(int64) (string, error) { return f.diff, nil }
+// Diff returns the diff set, and measures as RefreshWorktree does, as
+// the launcher's does from the same git pass.
+func (f *fakeWS) Diff(id int64) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.diffs++
+	if w, ok := f.next[id]; ok {
+		f.wts[id] = w
+	}
+	return f.diff, nil
+}
 
 func (f *fakeWS) WorktreeLoss(id int64, deleteBranch bool) (string, error) {
 	f.mu.Lock()
@@ -392,6 +403,24 @@ func TestDiffViewShowsTheWorktreesDiffAndGoesBack(t *testing.T) {
 	press(m, "d")
 	if m.mode != modeNormal || !strings.Contains(m.status, "no worktree") {
 		t.Fatalf("d on a run without a worktree: mode %v, status %q", m.mode, m.status)
+	}
+}
+
+// The diff view asks for the diff only: the workspace measures the row
+// from the same git pass, and the view runs no second measure.
+func TestDiffViewAsksForOneGitPass(t *testing.T) {
+	m, _, _, ws := newWTModel(t, 120, 40)
+	ws.diff = sampleDiff
+	w := ws.wts[1000000]
+	w.Files, w.Added = 4, 20
+	ws.next[1000000] = w
+	before := ws.measuredCount()
+	feed(m, press(m, "d"))
+	if ws.diffs != 1 || ws.measuredCount() != before {
+		t.Fatalf("the diff view asked for %d diffs and %d measures; want 1 and none", ws.diffs, ws.measuredCount()-before)
+	}
+	if scr := screenText(m); !strings.Contains(scr, "corral/claude-1000000 4 files +20 −4 *") {
+		t.Fatalf("the title does not show the diff's measure:\n%s", scr)
 	}
 }
 

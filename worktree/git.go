@@ -149,8 +149,15 @@ type call struct {
 	stdout *capped   // nil: returned in output
 }
 
+// gitCalled, when a test sets it, is given the arguments of every git
+// call before it runs: a test counts them.
+var gitCalled func(args []string)
+
 // gitCall is gitCode with an environment and input of the call's own.
 func gitCall(ctx context.Context, dir string, c call, args ...string) (output, int, error) {
+	if gitCalled != nil {
+		gitCalled(args)
+	}
 	stdout := c.stdout
 	path, err := gitPath()
 	if err != nil {

@@ -54,16 +54,62 @@ func mergeBase(ctx context.Context, w Worktree) (string, error) {
 	return strings.TrimSpace(out), nil
 }
 
+// basis is what a worktree's measure and its diff both start from: the
+// merge base, and the files git does not track. Found once, it serves
+// both (DiffAndStats).
+type basis struct {
+	mergeBase string
+	untracked []string
+}
+
+// lookAt finds a worktree's basis: its merge base, then its untracked
+// files.
+func lookAt(ctx context.Context, w Worktree) (basis, error) {
+	mb, err := mergeBase(ctx, w)
+	if err != nil {
+		return basis{}, err
+	}
+	untracked, err := untrackedFiles(ctx, w.Path)
+	if err != nil {
+		return basis{}, err
+	}
+	return basis{mergeBase: mb, untracked: untracked}, nil
+}
+
 // DiffStats measures a worktree's change against its base, from
 // `git diff --numstat` of the merge base and the working tree (committed
 // and uncommitted changes) and the untracked files' lines, read here
 // within MaxUntracked and MaxUntrackedBytes. It does not touch the index.
 func DiffStats(ctx context.Context, w Worktree) (Stats, error) {
-	mb, err := mergeBase(ctx, w)
+	b, err := lookAt(ctx, w)
 	if err != nil {
 		return Stats{}, err
 	}
-	out, err := git(ctx, w.Path, "diff", "--numstat", "-z", "--no-renames", "--no-ext-diff", mb, "--")
+	return b.stats(ctx, w)
+}
+
+// DiffAndStats returns what Diff and DiffStats return, from one look at
+// the worktree: its merge base is found and its untracked files listed
+// once for both.
+func DiffAndStats(ctx context.Context, w Worktree) (string, Stats, error) {
+	b, err := lookAt(ctx, w)
+	if err != nil {
+		return "", Stats{}, err
+	}
+	s, err := b.stats(ctx, w)
+	if err != nil {
+		return "", Stats{}, err
+	}
+	d, err := b.diff(ctx, w)
+	if err != nil {
+		return "", Stats{}, err
+	}
+	return d, s, nil
+}
+
+// stats is DiffStats from the basis found.
+func (b basis) stats(ctx context.Context, w Worktree) (Stats, error) {
+	out, err := git(ctx, w.Path, "diff", "--numstat", "-z", "--no-renames", "--no-ext-diff", b.mergeBase, "--")
 	if err != nil {
 		return Stats{}, err
 	}
@@ -82,12 +128,8 @@ func DiffStats(ctx context.Context, w Worktree) (Stats, error) {
 			s.Removed += d
 		}
 	}
-	untracked, err := untrackedFiles(ctx, w.Path)
-	if err != nil {
-		return Stats{}, err
-	}
 	budget := int64(MaxUntrackedBytes)
-	for i, name := range untracked {
+	for i, name := range b.untracked {
 		s.Files++
 		s.Untracked++
 		if i >= MaxUntracked || budget <= 0 {
@@ -225,6 +267,18 @@ func plural(n int, what string) string {
 // StatusOf returns what removing a worktree and its branch would lose. A
 // worktree whose directory is gone has only its branch to lose.
 func StatusOf(ctx context.Context, w Worktree) (Status, error) {
+	return statusOf(ctx, w, true)
+}
+
+// QuickStatus is StatusOf without Unpushed, which it leaves 0: it spares
+// the walk of every branch and remote-tracking branch that counting it
+// takes, for a measure that shows only Dirty and Ahead (a run's row).
+func QuickStatus(ctx context.Context, w Worktree) (Status, error) {
+	return statusOf(ctx, w, false)
+}
+
+// statusOf is StatusOf, with Unpushed counted only when unpushed.
+func statusOf(ctx context.Context, w Worktree, unpushed bool) (Status, error) {
 	var s Status
 	if _, err := os.Stat(w.Path); errors.Is(err, os.ErrNotExist) {
 		s.Gone = true
@@ -271,6 +325,9 @@ func StatusOf(ctx context.Context, w Worktree) (Status, error) {
 			s.Behind, _ = strconv.Atoi(f[0])
 			s.Ahead, _ = strconv.Atoi(f[1])
 		}
+	}
+	if !unpushed {
+		return s, nil
 	}
 	out, err = git(ctx, dir, "rev-list", "--count", ref, "--not", "--exclude="+w.Branch, "--branches", "--remotes")
 	if err != nil {
@@ -354,14 +411,16 @@ func Remove(ctx context.Context, w Worktree, force, deleteBranch bool) error {
 // copy of the worktree's index, which git is given for this one diff: the
 // worktree's own index is not touched.
 func Diff(ctx context.Context, w Worktree) (string, error) {
-	mb, err := mergeBase(ctx, w)
+	b, err := lookAt(ctx, w)
 	if err != nil {
 		return "", err
 	}
-	untracked, err := untrackedFiles(ctx, w.Path)
-	if err != nil {
-		return "", err
-	}
+	return b.diff(ctx, w)
+}
+
+// diff is Diff from the basis found.
+func (b basis) diff(ctx context.Context, w Worktree) (string, error) {
+	untracked := b.untracked
 	left := max(len(untracked)-MaxUntracked, 0)
 	untracked = untracked[:len(untracked)-left]
 	var env []string
@@ -384,7 +443,7 @@ func Diff(ctx context.Context, w Worktree) (string, error) {
 	}
 	var buf bytes.Buffer
 	c := &capped{max: MaxDiff, buf: &buf}
-	args := []string{"diff", "--color=always", "--no-ext-diff", "--no-renames", mb, "--"}
+	args := []string{"diff", "--color=always", "--no-ext-diff", "--no-renames", b.mergeBase, "--"}
 	out, code, err := gitCall(ctx, w.Path, call{env: env, stdout: c}, args...)
 	if err == nil && code != 0 {
 		err = code2err(w.Path, args, code, out)
