@@ -128,5 +128,5 @@ func (t Target) Blocked() string {
 	if !t.Tmux || t.SetClipboard == "on" || t.SetClipboard == "" || t.Passthrough {
 		return ""
 	}
-	return "tmux keeps the copy from the clipboard: set -s set-clipboard on in ~/.tmux.conf"
+	return "tmux needs set-clipboard on" // the README says where
 }

@@ -208,8 +208,14 @@ func TestSave(t *testing.T) {
 		{"missing directory", filepath.Join(dir, "missing", "x.log"), false},
 		{"a directory", dir, true},
 	} {
-		if _, err := Save(tt.path, []string{"x"}, tt.overwrite); err == nil || errors.Is(err, ErrExists) {
+		_, err := Save(tt.path, []string{"x"}, tt.overwrite)
+		if err == nil || errors.Is(err, ErrExists) {
 			t.Errorf("%s: Save = %v, want an error other than ErrExists", tt.name, err)
+			continue
+		}
+		// It names the file asked for, never the hidden temporary one.
+		if msg := err.Error(); strings.Contains(msg, ".tmp") || !strings.Contains(msg, tt.path) {
+			t.Errorf("%s: %q, want it to name %q alone", tt.name, msg, tt.path)
 		}
 	}
 	onlyFiles("agent-7.log", "link.log")

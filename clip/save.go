@@ -57,7 +57,7 @@ func Save(path string, lines []string, overwrite bool) (written int64, err error
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return 0, fmt.Errorf("save %s: %w", path, err)
+		return 0, fmt.Errorf("save %s: %w", path, bare(err))
 	}
 	defer func() {
 		if err != nil {
@@ -72,19 +72,19 @@ func Save(path string, lines []string, overwrite bool) (written int64, err error
 		written += int64(n) + 1
 	}
 	if err := w.Flush(); err != nil {
-		return 0, fmt.Errorf("save %s: %w", path, err)
+		return 0, fmt.Errorf("save %s: %w", path, bare(err))
 	}
 	if err := tmp.Chmod(mode); err != nil {
-		return 0, fmt.Errorf("save %s: %w", path, err)
+		return 0, fmt.Errorf("save %s: %w", path, bare(err))
 	}
 	if err := tmp.Sync(); err != nil {
-		return 0, fmt.Errorf("save %s: %w", path, err)
+		return 0, fmt.Errorf("save %s: %w", path, bare(err))
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("save %s: %w", path, err)
+		return 0, fmt.Errorf("save %s: %w", path, bare(err))
 	}
 	if err := place(tmp.Name(), path, overwrite); err != nil {
-		return 0, fmt.Errorf("save %s: %w", path, err)
+		return 0, fmt.Errorf("save %s: %w", path, bare(err))
 	}
 	syncDir(dir)
 	return written, nil
@@ -151,4 +151,19 @@ func DefaultName(name string, runID int64) string {
 		safe = "run"
 	}
 	return safe + "-" + strconv.FormatInt(runID, 10) + ".log"
+}
+
+// bare is err without the name of the file it is about, when that is the
+// temporary file (a hidden name the user never chose): "permission
+// denied", "no space left on device".
+func bare(err error) error {
+	var pe *os.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }

@@ -80,11 +80,12 @@ func (m *Model) writeClip(text, what string) tea.Cmd {
 		m.setError(fmt.Errorf("copy %s: %w", what, err))
 		return nil
 	}
-	done := fmt.Sprintf("copied %s (%s) to the clipboard", what, byteSize(int64(len(text))))
+	// Short enough for an 80-column status line (the README says the rest).
+	done := fmt.Sprintf("copied %s (%s)", what, byteSize(int64(len(text))))
 	if b := m.clip.target.Blocked(); b != "" {
 		m.setError(errors.New(done + ", but " + b))
 	} else {
-		m.setStatus(done)
+		m.setStatus(done + " to the clipboard")
 	}
 	return tea.Raw(seq)
 }

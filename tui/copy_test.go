@@ -88,8 +88,12 @@ func TestCopyInTmuxThatBlocksItSaysHow(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("Y wrote %q, want %q", got, want)
 	}
-	if !m.statusErr || !strings.Contains(m.status, "set -s set-clipboard on") {
+	if !m.statusErr || !strings.Contains(m.status, "set-clipboard on") {
 		t.Fatalf("status %q (error %v)", m.status, m.statusErr)
+	}
+	// The advice is whole on an 80-column status line.
+	if w := len(m.status); w > 80 {
+		t.Fatalf("the blocked copy's status takes %d columns: %q", w, m.status)
 	}
 }
 
