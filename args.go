@@ -32,7 +32,7 @@ func flagError(err error, args []string) string {
 
 // parseSub parses a subcommand's flags (corral history, logs, worktrees):
 // an error is said with the flag as typed, followed by the subcommand's
-// flags, on stderr.
+// usage and flags, on stderr.
 func parseSub(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
@@ -40,10 +40,37 @@ func parseSub(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "corral:", flagError(err, args))
 		}
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
+		usage := "usage: " + fs.Name()
+		fs.VisitAll(func(*flag.Flag) { usage = "usage: " + fs.Name() + " [flags]:" })
+		fmt.Fprintln(stderr, usage)
+		printFlags(stderr, fs)
 	}
 	return err
+}
+
+// subExit is the exit status after parseSub's error: 0 for --help, which
+// asked for what was printed, else 2.
+func subExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+// printFlags lists fs's flags as people type them (--limit N, not the
+// flag package's -limit int), with their usage and any default.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, use := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + strings.ToUpper(arg)
+		}
+		if d := f.DefValue; d != "" && d != "false" && d != "0" {
+			use += " (default " + d + ")"
+		}
+		fmt.Fprintf(w, "  %-16s %s\n", name, use)
+	})
 }
 
 // typed returns the flag called name as args spell it (--name or -name),

@@ -57,10 +57,10 @@ func readHistory(stderr io.Writer) (*history.Store, bool) {
 func runHistory(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corral history", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	limit := fs.Int("limit", 50, "at most this many runs, newest first (0: all)")
-	agent := fs.String("agent", "", "only the runs of this catalog entry")
+	limit := fs.Int("limit", 50, "at most `N` runs, newest first (0: all)")
+	agent := fs.String("agent", "", "only the runs of the catalog entry `NAME`")
 	if err := parseSub(fs, args, stderr); err != nil {
-		return 2
+		return subExit(err)
 	}
 	if fs.NArg() > 0 || *limit < 0 {
 		fmt.Fprintln(stderr, "usage: corral history [--json] [--limit N] [--agent NAME]")
@@ -84,13 +84,13 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 
 // runLogs is `corral logs ID [--follow]`.
 func runLogs(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("corral logs", flag.ContinueOnError)
+	fs := flag.NewFlagSet("corral logs ID", flag.ContinueOnError)
 	follow := fs.Bool("follow", false, "keep printing while the run writes (ctrl+c ends)")
 	// The id may come before or after the flag.
 	var rest []string
 	for len(args) > 0 {
 		if err := parseSub(fs, args, stderr); err != nil {
-			return 2
+			return subExit(err)
 		}
 		if fs.NArg() == 0 {
 			break

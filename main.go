@@ -42,7 +42,8 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// usageError is a bad command line: usage is printed and the status is 2.
+// usageError is a bad command line: it is printed with a line on where to
+// read the usage, and the status is 2.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
@@ -144,8 +145,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	o, err := parseArgs(args)
 	if err != nil {
+		// The message and where to read more, as GNU tools do: thirty
+		// lines of usage would push the message off a small terminal.
 		fmt.Fprintln(stderr, "corral:", err)
-		usage(stderr)
+		fmt.Fprintln(stderr, "usage: corral [flags] [command ...]; corral --help lists them")
 		return 2
 	}
 	switch {

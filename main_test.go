@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func TestCommandLineErrorsExitTwoWithUsage(t *testing.T) {
+func TestCommandLineErrorsExitTwoAndSayWhereTheUsageIs(t *testing.T) {
 	tests := []struct {
 		args []string
 		want string
@@ -42,10 +42,17 @@ func TestCommandLineErrorsExitTwoWithUsage(t *testing.T) {
 			t.Errorf("%v: wrote to stdout: %q", tt.args, out.String())
 		}
 	}
-	var errOut bytes.Buffer
+	// The message stays in sight: two lines, the second saying where the
+	// usage is; --help prints it whole, naming the config path.
+	var errOut, help bytes.Buffer
 	run([]string{"--nope"}, strings.NewReader(""), &bytes.Buffer{}, &errOut)
-	if !strings.Contains(errOut.String(), "usage: corral") || !strings.Contains(errOut.String(), "config.toml") {
-		t.Fatalf("no usage naming the config path:\n%s", errOut.String())
+	if lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n"); len(lines) != 2 ||
+		!strings.HasPrefix(lines[1], "usage: corral") || !strings.Contains(lines[1], "corral --help") {
+		t.Fatalf("a bad flag printed:\n%s", errOut.String())
+	}
+	run([]string{"--help"}, strings.NewReader(""), &help, &bytes.Buffer{})
+	if !strings.Contains(help.String(), "usage: corral") || !strings.Contains(help.String(), "config.toml") {
+		t.Fatalf("no usage naming the config path:\n%s", help.String())
 	}
 }
 
@@ -115,5 +122,15 @@ func TestSubcommandFlagsNamedAsTyped(t *testing.T) {
 		if code := run(c.args, strings.NewReader(""), &out, &errOut); code != 2 || !strings.HasPrefix(errOut.String(), c.want) {
 			t.Errorf("%q: status %d, stderr %q; want 2 and %q first", c.args, code, errOut.String(), c.want)
 		}
+	}
+	// Then the usage, with the flags as typed too; --help asks for it.
+	var errOut bytes.Buffer
+	if code := run([]string{"history", "--help"}, strings.NewReader(""), &bytes.Buffer{}, &errOut); code != 0 {
+		t.Errorf("history --help: status %d, want 0", code)
+	}
+	got := errOut.String()
+	if !strings.HasPrefix(got, "usage: corral history [flags]:\n") || !strings.Contains(got, "  --limit N ") ||
+		!strings.Contains(got, "(default 50)") || strings.Contains(got, "-limit int") {
+		t.Errorf("history --help printed:\n%s", got)
 	}
 }

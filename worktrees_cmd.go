@@ -86,7 +86,7 @@ func runWorktrees(args []string, stdout, stderr io.Writer) int {
 // said why on stderr and returns a nil store and the exit status.
 func openWorktrees(fs *flag.FlagSet, args []string, stderr io.Writer) (*history.Store, int) {
 	if err := parseSub(fs, args, stderr); err != nil {
-		return nil, 2
+		return nil, subExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintln(stderr, worktreesUsage)
