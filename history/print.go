@@ -95,12 +95,14 @@ func cost(r Run) string {
 	return fmt.Sprintf("$%.2f", r.CostUSD)
 }
 
-// command is what the table shows of a run: its task, or its argv.
+// command is what the table shows of a run: its task, or its command line
+// as typed (a line that ran as $SHELL -c line shows as line), which can be
+// pasted into a shell; --json keeps the argv that ran.
 func command(r Run) string {
 	if r.Task != "" {
 		return r.Task
 	}
-	return cmdname.Line(r.Argv) // words quoted: it can be pasted into a shell
+	return cmdname.Typed(r.Argv)
 }
 
 // oneLine keeps a table cell on one line: control characters become spaces.

@@ -46,6 +46,30 @@ func TestPrintHistoryTable(t *testing.T) {
 	}
 }
 
+// A line that ran as $SHELL -c line shows in the table as it was typed,
+// as corral's table of runs shows it; --json keeps the argv that ran.
+func TestPrintHistoryShowsTheLineAsTyped(t *testing.T) {
+	argv := []string{"/bin/bash", "-c", "cd /tmp && ls"}
+	runs := []Run{{ID: 1000003, Kind: "command", Name: "ls", Argv: argv, Status: "exited",
+		StartedAt: time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)}}
+	var b bytes.Buffer
+	if err := PrintHistory(&b, runs, false); err != nil {
+		t.Fatal(err)
+	}
+	row := strings.Split(b.String(), "\n")[1]
+	if !strings.HasSuffix(row, "  cd /tmp && ls") || strings.Contains(row, "bash") {
+		t.Errorf("row %q: want the command as typed, cd /tmp && ls", row)
+	}
+	b.Reset()
+	if err := PrintHistory(&b, runs, true); err != nil {
+		t.Fatal(err)
+	}
+	var r Run
+	if err := json.Unmarshal(b.Bytes(), &r); err != nil || !reflect.DeepEqual(r.Argv, argv) {
+		t.Errorf("json argv %q (%v), want %q", r.Argv, err, argv)
+	}
+}
+
 func TestTokens(t *testing.T) {
 	for n, want := range map[int64]string{0: "-", 950: "950", 999: "999", 1000: "1.0k", 24728: "24.7k",
 		999_949: "999.9k", 999_950: "1.0M", 1_234_567: "1.2M"} {

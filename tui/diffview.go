@@ -360,12 +360,22 @@ func (m *Model) diffPaneLines(h int) []string {
 	case !d.loaded:
 		return []string{t.Subtle.Render("reading the diff…")}
 	case d.err != "":
-		return []string{t.Error.Render("✗ " + d.err)}
+		return m.diffNote(t.Error.Render, "✗ "+d.err)
 	case len(d.rows) == 0:
-		return []string{t.Subtle.Render("no change against the base: the worktree is as its branch started")}
+		return m.diffNote(t.Subtle.Render, "no change against the base: the worktree is as its branch started")
 	}
 	end := min(d.top+h, len(d.rows))
 	return d.rows[d.top:end]
+}
+
+// diffNote is a note in place of the diff, wrapped at word boundaries to
+// the screen's width, each row styled.
+func (m *Model) diffNote(style func(...string) string, note string) []string {
+	rows := strings.Split(ansi.Wrap(note, max(m.width, 1), ""), "\n")
+	for i, r := range rows {
+		rows[i] = style(r)
+	}
+	return rows
 }
 
 // diffTitle is the pane's title in the diff view: the file at the top,

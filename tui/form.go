@@ -302,7 +302,17 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) formLines() []string {
+// formParts are the form's lines by part, for formLines to join and
+// formView to fit into a short pane.
+type formParts struct {
+	run, desc string   // the chooser and the chosen entry's description
+	fields    []string // the fields and their hints
+	focus     int      // the line of fields the focused field is on, or -1
+	err       string   // the error, or ""
+	hint      string   // what the keys do
+}
+
+func (m *Model) formParts() formParts {
 	f := &m.form
 	t := m.theme
 	label := func(name string, active bool) string {
@@ -325,29 +335,38 @@ func (m *Model) formLines() []string {
 		}
 		names = append(names, n)
 	}
-	lines := []string{label("Run", f.focus == -1) + strings.Join(names, " ")}
+	// On a narrow screen the entries before the chosen one give way to "…"
+	// until it is in sight.
+	shown := names
+	for first := 1; first <= f.choice && ansi.StringWidth(strings.Join(shown, " ")) > m.width-formLabelWidth; first++ {
+		shown = append([]string{t.Subtle.Render("…")}, names[first:]...)
+	}
+	p := formParts{run: label("Run", f.focus == -1) + strings.Join(shown, " "), focus: -1}
 	a := f.agent()
 	desc := a.Description
 	if !a.Available {
 		desc = "not available: " + a.Reason
 	}
-	lines = append(lines, t.FormHint.Render(strings.Repeat(" ", 12)+desc))
+	p.desc = t.FormHint.Render(strings.Repeat(" ", 12) + desc)
 	for i := range f.inputs {
 		if !f.enabled(i) {
 			continue
 		}
+		if i == f.focus {
+			p.focus = len(p.fields)
+		}
 		if i == fieldWorkspace {
-			lines = append(lines, label(fieldNames[i], f.focus == i)+m.workspaceChoice())
+			p.fields = append(p.fields, label(fieldNames[i], f.focus == i)+m.workspaceChoice())
 			continue
 		}
-		lines = append(lines, label(fieldNames[i], f.focus == i)+f.inputs[i].View())
+		p.fields = append(p.fields, label(fieldNames[i], f.focus == i)+f.inputs[i].View())
 		if i == fieldDir && f.ws && f.worktree && f.repoSeen && f.repo == "" && f.repoDir == f.dir() {
-			lines = append(lines, t.FormHint.Render(strings.Repeat(" ", formLabelWidth)+
+			p.fields = append(p.fields, t.FormHint.Render(strings.Repeat(" ", formLabelWidth)+
 				"not in a git repository: the run starts in this directory, not a new worktree"))
 		}
 	}
 	if f.err != "" {
-		lines = append(lines, "", t.FormError.Render(" ✗ "+f.err))
+		p.err = t.FormError.Render(" ✗ " + f.err)
 	}
 	k := m.keys
 	choosesOn := "on Run chooses"
@@ -356,18 +375,77 @@ func (m *Model) formLines() []string {
 	}
 	h := hints(" · ", keyHint{keysOf(k.Submit), "starts"}, keyHint{keysOf(k.NextField, k.PrevField), "move"},
 		keyHint{keysOf(k.PrevChoice, k.NextChoice), choosesOn}, keyHint{keysOf(k.Cancel), "cancels"})
-	lines = append(lines, "", t.FormHint.Render(" "+h))
-	return lines
+	p.hint = t.FormHint.Render(" " + h)
+	return p
+}
+
+// formLines is the whole form: the chooser and its description, the
+// fields, an error and the key hints, a blank line before each of these
+// two.
+func (m *Model) formLines() []string {
+	p := m.formParts()
+	lines := append([]string{p.run, p.desc}, p.fields...)
+	if p.err != "" {
+		lines = append(lines, "", p.err)
+	}
+	return append(lines, "", p.hint)
+}
+
+// formView is the form in a pane of h lines. A short pane leaves out,
+// in turn, the key hints (the help line has the keys), the blank line
+// before an error, and the description of the chosen entry; if the
+// fields are still too many, it shows those around the focused one. The
+// chooser, the fields and an error are what matter.
+func (m *Model) formView(h int) []string {
+	if lines := m.formLines(); len(lines) <= h {
+		return fit(lines, h)
+	}
+	p := m.formParts()
+	var tail []string
+	if p.err != "" {
+		tail = []string{p.err}
+	}
+	head := []string{p.run}
+	if 2+len(p.fields)+len(tail) <= h {
+		head = append(head, p.desc)
+	}
+	fields := p.fields
+	if room := max(h-len(head)-len(tail), 0); len(fields) > room {
+		// The window of room lines that shows the focused field, from the
+		// first field while the chooser has the focus.
+		start := min(max(p.focus-room+1, 0), len(fields)-room)
+		fields = fields[start : start+room]
+	}
+	lines := append(append(head, fields...), tail...)
+	return fit(lines, h)
 }
 
 // workspaceChoice is the Workspace field: this directory or a new
-// worktree, the choice between ‹ ›, and the repository.
+// worktree, the choice between ‹ ›, and the repository. On a narrow
+// screen the repository goes, then "this directory" shortens to "this
+// dir", so that both choices stay in sight.
 func (m *Model) workspaceChoice() string {
 	f := &m.form
 	t := m.theme
-	choices := []string{"this directory", "new worktree"}
+	room := m.width - formLabelWidth
+	repo := t.FormHint.Render("  repository: " + shortPath(f.repo))
+	s := m.workspaceChoices("this directory")
+	switch {
+	case ansi.StringWidth(s+repo) <= room:
+		return s + repo
+	case ansi.StringWidth(s) <= room:
+		return s
+	}
+	return m.workspaceChoices("this dir")
+}
+
+// workspaceChoices are the two choices of the Workspace field, the chosen
+// one between ‹ ›.
+func (m *Model) workspaceChoices(here string) string {
+	t := m.theme
+	choices := []string{here, "new worktree"}
 	sel := 0
-	if f.worktree {
+	if m.form.worktree {
 		sel = 1
 	}
 	for i, c := range choices {
@@ -377,7 +455,7 @@ func (m *Model) workspaceChoice() string {
 			choices[i] = t.Subtle.Render(c)
 		}
 	}
-	return strings.Join(choices, " ") + t.FormHint.Render("  repository: "+shortPath(f.repo))
+	return strings.Join(choices, " ")
 }
 
 // adoptList picks a running process to adopt: typed pid or a candidate.

@@ -336,6 +336,32 @@ func TestHistoryLogPrunedOrEmpty(t *testing.T) {
 	}
 }
 
+// A command that ran as $SHELL -c line is shown as typed, as the table of
+// runs shows it, in its row and in the pane; starting it again runs the
+// argv that ran.
+func TestHistoryShowsACommandAsTyped(t *testing.T) {
+	hist := newFakeHistory()
+	ran := `/bin/bash -c 'cd /tmp && ls'` // how the launcher writes the argv
+	hist.runs = []PastRun{{ID: 1000020, Kind: registry.KindCommand, Command: ran, Dir: "/src/app",
+		StartedAt: epoch.Add(-time.Hour), EndedAt: epoch.Add(-time.Minute), Status: "exited", Outcome: "exit 0"}}
+	m, _, l := newHistoryModel(t, 120, 40, Options{History: hist})
+	openHistory(t, m)
+	s := screenText(m)
+	if strings.Contains(s, "bash") {
+		t.Fatalf("the history shows the shell the line ran in:\n%s", s)
+	}
+	if row := lineWith(s, "1000020"); !strings.Contains(row, "cd /tmp && ls") {
+		t.Errorf("row %q: want the command as typed", row)
+	}
+	if line := lineWith(s, " command   "); strings.TrimSpace(line) != "command   cd /tmp && ls" {
+		t.Errorf("pane line %q: want the command as typed", line)
+	}
+	feed(m, press(m, "r"))
+	if len(l.reqs) != 1 || l.reqs[0].Command != ran {
+		t.Fatalf("requests %+v, want the command %q", l.reqs, ran)
+	}
+}
+
 func TestHistoryRestartStartsTheSameRunAgain(t *testing.T) {
 	m, _, l := newHistoryModel(t, 80, 24, Options{})
 	openHistory(t, m)

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
+
+	"corral/internal/cmdname"
 )
 
 // historyHeader is the header line of the history view.
@@ -66,8 +68,13 @@ func pastTask(r PastRun) string {
 	if r.Task != "" {
 		return r.Task
 	}
-	return r.Command
+	return pastCommand(r)
 }
+
+// pastCommand is a past run's command line as it was typed, as the table
+// of runs shows it: a line that ran as `$SHELL -c line` shows as line.
+// r.Command stays the argv that ran, which starting it again runs.
+func pastCommand(r PastRun) string { return cmdname.TypedLine(r.Command) }
 
 // took is how long a past run ran, "-" when it has no end.
 func took(r PastRun) string {
@@ -216,7 +223,7 @@ func (m *Model) historyPaneLines(h int) []string {
 	if r.Agent != "" {
 		field("agent", r.Agent)
 	}
-	field("command", oneLine(r.Command))
+	field("command", oneLine(pastCommand(r)))
 	field("task", oneLine(r.Task))
 	field("directory", shortPath(r.Dir))
 	field("model", r.Model)

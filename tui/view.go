@@ -119,7 +119,7 @@ func (m *Model) Render() string {
 		case m.past.open:
 			lines = append(lines, fit(m.historyPaneLines(l.paneH), l.paneH)...)
 		case m.mode == modeForm:
-			lines = append(lines, fit(m.formLines(), l.paneH)...)
+			lines = append(lines, m.formView(l.paneH)...)
 		case m.mode == modeAdopt:
 			lines = append(lines, fit(m.adoptLines(), l.paneH)...)
 		case m.mode == modeDiff:

@@ -11,6 +11,7 @@ import (
 	"corral/registry"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -581,10 +582,21 @@ func TestGoldenWorktrees(t *testing.T) {
 			typeText(m, "make")
 			press(m, "tab", "tab", "right")
 		}},
+		{"form-name", func(m *Model, _ *fakeWS) { // the Name field below the Base
+			settle(m, press(m, "n"))
+			typeText(m, "make")
+			press(m, "tab", "tab", "right", "tab", "tab")
+			typeText(m, "web")
+		}},
+		{"form-error", func(m *Model, _ *fakeWS) { // the error in a short pane
+			settle(m, press(m, "n"))
+			press(m, "tab", "tab", "tab", "right", "enter")
+		}},
 		{"diff", func(m *Model, ws *fakeWS) {
 			ws.diff = sampleDiff
 			feed(m, press(m, "d"))
 		}},
+		{"diff-empty", func(m *Model, _ *fakeWS) { feed(m, press(m, "d")) }},
 		{"question", func(m *Model, _ *fakeWS) {
 			m.selectRun(1000003)
 			press(m, "u", "right")
@@ -598,5 +610,43 @@ func TestGoldenWorktrees(t *testing.T) {
 				golden.RequireEqual(t, screenText(m))
 			})
 		}
+	}
+}
+
+// At 40×12 an agent's form in a new worktree has more fields than the
+// pane has lines: the chooser stays, and the focused field is in sight,
+// from the first field to the last and back.
+func TestShortFormKeepsTheFocusedFieldInSight(t *testing.T) {
+	m, _, _, _ := newWTModel(t, 40, 12)
+	settle(m, press(m, "n"))
+	press(m, "right", "right", "right") // writer: a task and a model
+	press(m, "tab", "tab", "tab", "tab", "right")
+	if m.form.agent().Name != "writer" || m.form.focus != fieldWorkspace || !m.form.worktree {
+		t.Fatalf("entry %q, focus %d, worktree %v", m.form.agent().Name, m.form.focus, m.form.worktree)
+	}
+	check := func(field string) {
+		t.Helper()
+		s := screenText(m)
+		if !strings.Contains(s, "›"+field) || !strings.Contains(s, "Run        ") {
+			t.Errorf("%s has the focus, yet the screen does not show it and the chooser:\n%s", field, s)
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if ansi.StringWidth(l) > 40 {
+				t.Errorf("line %q is wider than 40", l)
+			}
+		}
+		if n := strings.Count(s, "\n") + 1; n != 12 {
+			t.Errorf("%d lines, want 12:\n%s", n, s)
+		}
+	}
+	press(m, "tab", "tab")
+	check("Name")
+	press(m, "tab")
+	if m.form.focus != -1 {
+		t.Fatalf("focus %d, want the chooser", m.form.focus)
+	}
+	check("Run")
+	if s := screenText(m); !strings.Contains(s, " Task ") || !strings.Contains(s, "‹ writer ›") {
+		t.Errorf("the chooser has the focus, yet the chosen entry or the first field is not shown:\n%s", s)
 	}
 }
