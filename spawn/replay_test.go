@@ -3,6 +3,7 @@ package spawn
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func TestReplayStartsTwoScreensBeforeTheEnd(t *testing.T) {
 			linesAfter := func(pos int64) int { return bytes.Count(out[pos:], []byte("\n")) }
 
 			sc.rawMu.Lock()
-			sp := sc.replayPoint(total, c.rows)
+			sp := sc.replayPoint(total, c.rows, 80)
 			sc.rawMu.Unlock()
 			at := -1
 			for i, s := range syncs {
@@ -54,5 +55,23 @@ func TestReplayStartsTwoScreensBeforeTheEnd(t *testing.T) {
 				t.Fatalf("replay of %d lines where %d would do", linesAfter(sp.pos), linesAfter(syncs[at+1].pos))
 			}
 		})
+	}
+}
+
+// A line too long to hold sync points, followed by fewer lines than the
+// screen has, still shows its tail above them, wrapped as a terminal wraps
+// it: the rows start where the line's rows start.
+func TestFloodOfOneLongLineEndsWithItsTailOnScreen(t *testing.T) {
+	r := newRig(t)
+	p, err := r.sp.Start(Spec{Argv: []string{"sh", "-c",
+		`yes 0123456789 | tr -d '\n' | head -c 200000; echo; seq 1 4; echo END`}, Cols: 40, Rows: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.screenHas(t, p, "END")
+	row := strings.Repeat("0123456789", 4)
+	want := []string{row, row, row, row, "1", "2", "3", "4", "END", ""}
+	if got := strings.Split(p.Text(), "\n"); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("screen after a 200 KB line and five short ones:\n%q\nwant\n%q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/vt"
@@ -257,7 +258,7 @@ func (sc *screen) queryPending() bool {
 // finished that the output has ended and all of it is on screen.
 func (sc *screen) step() (more, finished, replayed bool) {
 	sc.mu.Lock()
-	rows := sc.rows
+	rows, cols := sc.rows, sc.cols
 	sc.mu.Unlock()
 	sc.rawMu.Lock()
 	total, gap := sc.total, sc.total-sc.fed
@@ -276,7 +277,7 @@ func (sc *screen) step() (more, finished, replayed bool) {
 		sc.buf = sc.copyRange(sc.buf[:0], sc.fed, total)
 		more = gap > altBudget
 	default:
-		sp := sc.replayPoint(total, rows)
+		sp := sc.replayPoint(total, rows, cols)
 		replay = &sp
 		sc.buf = sc.copyRange(sc.buf[:0], sp.pos, total)
 	}
@@ -391,11 +392,12 @@ func (sc *screen) release() {
 // redraw (an agent's interface) finds the lines it redraws, and no more, as
 // the replays are most of a flood's emulation. Else the earliest sync point
 // in the last replayBytes, else the latest one within reach, else a raw
-// cut. sc.rawMu is held.
-func (sc *screen) replayPoint(total int64, rows int) syncPoint {
+// cut; a line too long to have sync points in it is cut (longLineCut).
+// sc.rawMu is held.
+func (sc *screen) replayPoint(total int64, rows, cols int) syncPoint {
 	oldest := max(total-rawSize, 0)
-	var best *syncPoint
-	lines, upTo := 0, total // newlines in [sp.pos, total), counted up to upTo
+	var best, before *syncPoint // before: the one before best, out of reach
+	lines, upTo := 0, total     // newlines in [sp.pos, total), counted up to upTo
 	for i := sc.sN - 1; i >= 0; i-- {
 		sp := &sc.syncs[(sc.sHead+i)%maxSyncs]
 		if sp.pos < oldest || sp.pos > total {
@@ -404,6 +406,8 @@ func (sc *screen) replayPoint(total int64, rows int) syncPoint {
 		if sp.pos < total-replayBytes {
 			if best == nil && total-sp.pos <= 4*replayBytes {
 				best = sp
+			} else {
+				before = sp
 			}
 			break
 		}
@@ -412,14 +416,51 @@ func (sc *screen) replayPoint(total int64, rows int) syncPoint {
 			lines += sc.countRange('\n', sp.pos, upTo)
 			upTo = sp.pos
 			if lines >= 2*rows {
-				break
+				return *sp
 			}
 		}
+	}
+	if best != nil && (best.alt || sc.alt || lines >= rows) {
+		return *best
+	}
+	// Not a screen of lines: a long line may fill the rows above, from its
+	// start (before, or where the output or the ring starts) to best, or to
+	// the end while it is still being written.
+	from, end := syncPoint{pos: oldest}, syncPoint{pos: total, alt: sc.alt}
+	if before != nil {
+		from = *before
+	}
+	if best != nil {
+		end = *best
+	}
+	if !end.alt && end.pos-from.pos > replayBytes {
+		return sc.longLineCut(from, end, rows, cols)
 	}
 	if best != nil {
 		return *best
 	}
 	return syncPoint{pos: max(total-replayBytes, oldest), alt: sc.alt}
+}
+
+// longLineCut is where to replay from when the lines after the sync point
+// at end do not fill the screen and the one before it, from, is far back:
+// what lies between is one long line (a line start or an ESC after
+// syncEvery bytes would have been a sync point), whose tail fills the rows
+// above. The cut is a whole number of screen widths into the line, so that
+// it wraps as it did (exact for single-width text; from may be a line start
+// or an ESC in it), past any ESC near from, and on a character's first
+// byte. sc.rawMu is held.
+func (sc *screen) longLineCut(from, end syncPoint, rows, cols int) syncPoint {
+	cols = max(cols, 1)
+	cut := end.pos - int64(2*rows*cols) // two screens of the line's tail: wide characters take more bytes
+	cut = from.pos + (cut-from.pos)/int64(cols)*int64(cols)
+	if cut < from.pos+syncEvery {
+		return from // not long after all: from is near enough
+	}
+	for n := 0; n < utf8.UTFMax && cut < end.pos && !utf8.RuneStart(sc.raw[cut%rawSize]); n++ {
+		cut++
+	}
+	return syncPoint{pos: cut}
 }
 
 // countRange counts c in the raw output from from to to. sc.rawMu is held.
