@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -253,5 +254,39 @@ func TestPaneSizeIsTheSizeRunsGet(t *testing.T) {
 		if got := l.screens[1000000].sizes; len(got) > 0 && got[len(got)-1] != [2]int{w, h} {
 			t.Fatalf("%v: resized to %v", size, got)
 		}
+	}
+}
+
+// A screen taller than the pane (an ended run keeps the size it ended at;
+// the window shrank since) shows its newest rows, as a terminal keeps its
+// cursor in sight; a screen whose text is at its top still shows its top.
+func TestScreenTallerThanThePaneShowsItsNewestRows(t *testing.T) {
+	m, _, l := newTestModel(t, 120, 40)
+	scr := l.screens[1000000]
+	rows := make([]string, 60)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("row %d", i+1)
+	}
+	rows[59] = "" // the cursor's row, after the last line
+	scr.text, scr.cursor = strings.Join(rows, "\n"), uv.Cursor{Position: uv.Pos(0, 59)}
+	update(m, outputMsg{id: 1000000})
+	got := screenText(m)
+	if !strings.Contains(got, "row 59") || strings.Contains(got, "row 1\n") || m.layout.paneH >= 60 {
+		t.Fatalf("pane of %d rows over a 60-row screen:\n%s", m.layout.paneH, got)
+	}
+	press(m, "enter") // focus: the cursor is drawn on its row of the pane
+	if c := m.View().Cursor; c == nil || c.Y != m.layout.paneY+m.layout.paneH-1 {
+		t.Fatalf("cursor %+v, want on the pane's last row %d", c, m.layout.paneY+m.layout.paneH-1)
+	}
+	press(m, "ctrl+]")
+
+	rows = make([]string, 60)
+	rows[0], rows[1] = "top line", "second"
+	scr.text, scr.cursor = strings.Join(rows, "\n"), uv.Cursor{Position: uv.Pos(0, 2)}
+	update(m, frameMsg{})
+	update(m, outputMsg{id: 1000000})
+	update(m, frameMsg{})
+	if got := screenText(m); !strings.Contains(got, "top line") {
+		t.Fatalf("a screen with text at its top lost it:\n%s", got)
 	}
 }

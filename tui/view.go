@@ -413,6 +413,26 @@ func (m *Model) statusLines() []string {
 	return []string{m.theme.Status.Render(m.status)}
 }
 
+// screenTop is the first row of a screen of lines to show in a pane h
+// rows high: 0 when it fits, else the rows that end with the cursor's row
+// or the last row with text, whichever is lower. A screen is taller than
+// its pane for a moment (a question takes rows) or for good (an ended run
+// keeps the size it ended at): its newest rows stay in sight, as the
+// cursor does in a terminal.
+func screenTop(lines []string, cursorY, h int) int {
+	if len(lines) <= h {
+		return 0
+	}
+	end := min(max(cursorY+1, 0), len(lines))
+	for i := len(lines) - 1; i >= end; i-- {
+		if strings.TrimSpace(ansi.Strip(lines[i])) != "" {
+			end = i + 1
+			break
+		}
+	}
+	return max(end-h, 0)
+}
+
 // refreshPane rebuilds the cached pane lines of the selected run. Update
 // calls it; which screen is visible is syncVisibility's business.
 func (m *Model) refreshPane() {
@@ -430,7 +450,9 @@ func (m *Model) refreshPane() {
 	if m.scroll == 0 && scr != nil {
 		lines := strings.Split(scr.Render(), "\n")
 		m.paneCursor = scr.Cursor()
-		m.pane = lines[:min(len(lines), l.paneH)]
+		top := screenTop(lines, m.paneCursor.Y, l.paneH)
+		m.pane = lines[top:min(len(lines), top+l.paneH)]
+		m.paneCursor.Y -= top
 		for i, s := range m.pane {
 			m.pane[i] = ansi.Truncate(s, m.width, "")
 		}
