@@ -172,7 +172,7 @@ func (m *Model) historyPaneTitle() string {
 	}
 	var right string
 	if p.logRun != 0 && p.scroll > 0 {
-		right = m.theme.Subtle.Render(fmt.Sprintf(" %d lines up ", p.scroll))
+		right = m.theme.Subtle.Render(linesUp(p.scroll))
 	}
 	return m.titleLine(left, right)
 }

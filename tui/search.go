@@ -491,7 +491,7 @@ func (m *Model) takeMarker() string {
 		up += s.read.below // the lines after those held meanwhile
 	}
 	if s.on && s.run == m.selected && up > 0 {
-		out = m.theme.Subtle.Render(" " + itoa(up) + " lines up ")
+		out = m.theme.Subtle.Render(linesUp(up))
 	}
 	switch {
 	case m.mode == modeFind && m.find.shown != nil && !m.find.shown.Empty():

@@ -368,7 +368,7 @@ func (m *Model) paneTitle() string {
 		right = append(right, m.theme.Marker.Render(" raw "))
 	}
 	if m.scroll > 0 {
-		right = append(right, m.theme.Subtle.Render(fmt.Sprintf(" %d lines up ", m.scroll)))
+		right = append(right, m.theme.Subtle.Render(linesUp(m.scroll)))
 		if m.newBelow {
 			marker := " ↓ new output "
 			if h := keysOf(m.keys.Bottom); h != "" {
@@ -411,6 +411,11 @@ func (m *Model) statusLines() []string {
 		return []string{m.theme.Error.Render(m.status)}
 	}
 	return []string{m.theme.Status.Render(m.status)}
+}
+
+// linesUp is the mark of a view scrolled n lines back: " 3 lines up ".
+func linesUp(n int) string {
+	return " " + itoa(n) + " line" + noun(n, "", "s") + " up "
 }
 
 // screenTop is the first row of a screen of lines to show in a pane h

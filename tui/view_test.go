@@ -65,3 +65,11 @@ func TestNoColorThemeHasNoColours(t *testing.T) {
 }
 
 var sgrRE = regexp.MustCompile("\x1b\\[([0-9;:]*)m")
+
+func TestLinesUpCountsInWords(t *testing.T) {
+	for n, want := range map[int]string{1: " 1 line up ", 2: " 2 lines up ", 10000: " 10000 lines up "} {
+		if got := linesUp(n); got != want {
+			t.Errorf("linesUp(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
