@@ -35,7 +35,7 @@ func TestQuitHangsUpInteractiveShells(t *testing.T) {
 	if err != nil {
 		t.Fatalf("corral history: %v\n%s", err, out)
 	}
-	if n := strings.Count(string(out), "killed SIGHUP"); n != 2 {
+	if n := strings.Count(string(out), "killed HUP"); n != 2 {
 		t.Fatalf("want both shells killed by SIGHUP; corral history:\n%s", out)
 	}
 }

@@ -54,7 +54,7 @@ func Outcome(r Run) string {
 	case !r.Ended() || r.Status == StatusLost || r.Status == StatusAdopted:
 		return r.Status
 	case r.Signal != "":
-		return r.Status + " " + r.Signal
+		return r.Status + " " + strings.TrimPrefix(r.Signal, "SIG") // "killed TERM", as the table says
 	}
 	return r.Status + " " + strconv.Itoa(r.ExitCode)
 }

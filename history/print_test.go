@@ -35,10 +35,10 @@ func TestPrintHistoryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := strings.Join([]string{
-		"ID       AGENT   NAME       STARTED           DURATION  OUTCOME         TOKENS  COST   COMMAND",
-		"1000002  claude  fix tests  2026-03-01 09:30  -         running         24.7k   -      fix the flaky tests",
-		"1000001  -       build      2026-03-01 08:30  1m35s     failed 2        -       $1.23  make -j4",
-		"1000000  -       serve      2026-03-01 07:30  1h00m     killed SIGTERM  -       -      srv",
+		"ID       AGENT   NAME       STARTED           DURATION  OUTCOME      TOKENS  COST   COMMAND",
+		"1000002  claude  fix tests  2026-03-01 09:30  -         running      24.7k   -      fix the flaky tests",
+		"1000001  -       build      2026-03-01 08:30  1m35s     failed 2     -       $1.23  make -j4",
+		"1000000  -       serve      2026-03-01 07:30  1h00m     killed TERM  -       -      srv",
 		"",
 	}, "\n")
 	if b.String() != want {
