@@ -48,7 +48,7 @@ func PrintHistory(w io.Writer, runs []Run, asJSON bool) error {
 }
 
 // Outcome says how a run ended, for a person: "running", "exited 0",
-// "failed 2", "killed SIGTERM", "lost".
+// "failed 2", "killed TERM", "lost".
 func Outcome(r Run) string {
 	switch {
 	case !r.Ended() || r.Status == StatusLost || r.Status == StatusAdopted:
