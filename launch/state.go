@@ -138,6 +138,11 @@ func (l *Launcher) track(id int64, info registry.ProcessInfo, now time.Time) *tr
 	// (a stream-json run) a still screen says nothing.
 	screen := r.activity.Agent && (r.activity.Working != nil || r.activity.Waiting != nil)
 	t := &tracked{tr: activity.NewTracker(r.activity, now), agent: screen}
+	if out := l.reg.Output(id); out != nil {
+		// A run started again in place keeps its earlier output and the
+		// restart's marker: only what its new process writes is news.
+		t.written = out.WrittenAtRestart()
+	}
 	l.mu.Lock()
 	r.state = t
 	l.mu.Unlock()

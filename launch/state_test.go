@@ -204,3 +204,33 @@ func TestResizeLeavesAQuietCommandQuiet(t *testing.T) {
 		t.Fatalf("active since %v, before the run wrote at %v: the resize counted as output", active.Since, wrote)
 	}
 }
+
+// A run started again in place (r, s) is active only once its new process
+// writes: the output of its earlier life and the restart's marker are not
+// news, though the new tracker has seen none of them.
+func TestRestartedRunIsQuietUntilItWrites(t *testing.T) {
+	r := newRig(t)
+	r.l.cfg.Settings.ActiveWindow.Duration = time.Minute // a false "active" lasts
+	flag := t.TempDir() + "/again"
+	id, err := r.l.Launch(tui.Request{Command: `sh -c '[ -e ` + flag + ` ] || { touch ` + flag + `; echo first; }; exec sleep 7397'`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.until(t, "the first life's output", func() bool { return r.reg.Output(id).Written() > 0 })
+	if err := r.l.Restart(id); err != nil { // the new process writes nothing
+		t.Fatal(err)
+	}
+	r.until(t, "the second life", func() bool { info, _ := r.reg.Process(id); return info.Restarts == 1 && info.Active() })
+	// The interface sizes the new screen: no output of the run's either.
+	r.l.sp.Proc(id).Resize(60, 10)
+	// The launcher takes the registry's events in order: once a run
+	// started after these is tracked, the restart's are handled.
+	other, err := r.l.Launch(tui.Request{Command: `sh -c 'exec sleep 7396'`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.activity(t, other, registry.StateQuiet)
+	if info, _ := r.reg.Process(id); info.Activity.State != registry.StateQuiet {
+		t.Fatalf("the restarted run is %v, want quiet: its new process wrote nothing", info.Activity.State)
+	}
+}

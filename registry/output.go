@@ -29,6 +29,7 @@ type Output struct {
 	cr        bool   // a carriage return is pending: the next text overwrites cur
 	total     int64  // lines ever completed, for readers tracking position
 	written   int64  // bytes ever written, a line finished or not
+	restarted int64  // written, just after the last restart marker (AppendRestart)
 
 	// st is the styling of the lines that had SGR sequences (styled.go),
 	// nil until the first.
@@ -275,6 +276,24 @@ func (o *Output) Since(after int64) ([]string, int64) {
 		out = append(out, o.at(i))
 	}
 	return out, o.total
+}
+
+// AppendRestart appends a restart's marker line (AppendLine) and notes
+// where it ends: what the run's new process writes comes after it.
+func (o *Output) AppendRestart(marker string) {
+	o.AppendLine(marker)
+	o.mu.Lock()
+	o.restarted = o.written
+	o.mu.Unlock()
+}
+
+// WrittenAtRestart returns Written as it was just after the last restart
+// marker, 0 for a run never restarted: a count of the new process's own
+// output starts there.
+func (o *Output) WrittenAtRestart() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.restarted
 }
 
 // Written returns how many bytes of text were ever written: it grows with

@@ -149,7 +149,7 @@ func (r *Registry) Reopen(cfg RegistrationConfig, child Child) error {
 		ended: make(chan struct{}), stop: make(chan struct{}), counted: make(chan struct{})}
 	// The marker goes in before the new entry is seen: the new process's
 	// reader starts writing only once Reopen has returned.
-	ru.out.AppendLine(RestartMarker(now))
+	ru.out.AppendRestart(RestartMarker(now))
 	r.runs[cfg.RunID] = ru
 	r.publishLocked(Event{Kind: EventRestarted, RunID: cfg.RunID, Info: ru.info})
 	r.wg.Add(1)
