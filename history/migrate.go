@@ -73,6 +73,9 @@ CREATE TABLE worktrees (
 	removed_at INTEGER
 );
 `},
+	{3, "the variables a run's entry added to its environment", `
+ALTER TABLE runs ADD COLUMN env TEXT NOT NULL DEFAULT '[]';
+`},
 }
 
 // check tells a usable index (ours, or empty) from one Open must move

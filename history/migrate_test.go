@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -133,5 +134,57 @@ func TestMigrateRejectsMisnumberedSteps(t *testing.T) {
 	}
 	if cols := columns(t, db, "a"); len(cols) != 0 {
 		t.Fatal("a step ran before the numbering was checked")
+	}
+}
+
+// An index of schema 2, before runs kept their env, opens: its rows have
+// no env, and a run recorded after keeps its own.
+func TestMigrateFromSchema2KeepsRunsAndAddsTheirEnv(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, IndexName)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(context.Background(), db, migrations[:2], time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// A row as corral wrote it with schema 2.
+	_, err = db.Exec(`INSERT INTO runs(id, kind, name, argv, dir, started_at, ended_at, status, exit_code)
+		VALUES (1000000, 'command', 'envy', '["sh","-c","echo FOO=$FOO"]', '/src/sub', 1000, 2000, 'exited', 0)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := open(t, dir)
+	old, err := s.Get(1000000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Name != "envy" || old.Dir != "/src/sub" || !reflect.DeepEqual(old.Argv, []string{"sh", "-c", "echo FOO=$FOO"}) ||
+		old.Env != nil || old.Status != "exited" {
+		t.Fatalf("the old row after the migration: %+v", old)
+	}
+	if err := s.Update(old.ID, func(r *Run) { r.Env = []string{"FOO=bar"} }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(old.ID); err != nil || !reflect.DeepEqual(got.Env, []string{"FOO=bar"}) {
+		t.Fatalf("env after Update: %q %v", got.Env, err)
+	}
+	id, err := s.NextID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Begin(Run{ID: id, Name: "new", Env: []string{"A=1", "B=2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(id); err != nil || !reflect.DeepEqual(got.Env, []string{"A=1", "B=2"}) {
+		t.Fatalf("env of a new run: %q %v", got.Env, err)
+	}
+	// The index stays the owner's alone: the env is kept there.
+	if st, err := os.Stat(filepath.Join(dir, IndexName)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("index mode: %v %v", st.Mode(), err)
 	}
 }

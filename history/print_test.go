@@ -70,6 +70,22 @@ func TestPrintHistoryShowsTheLineAsTyped(t *testing.T) {
 	}
 }
 
+// A run's own variables are kept to start it again, not printed: their
+// values may be secrets, and --json stays as it was.
+func TestPrintHistoryLeavesTheEnvOut(t *testing.T) {
+	runs := []Run{{ID: 1000004, Kind: "command", Name: "envy", Argv: []string{"sh"}, Status: "exited",
+		StartedAt: time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC), Env: []string{"TOKEN=s3cret-4417"}}}
+	for _, asJSON := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := PrintHistory(&b, runs, asJSON); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "s3cret-4417") || strings.Contains(b.String(), "TOKEN=") {
+			t.Errorf("json %v printed the env:\n%s", asJSON, b.String())
+		}
+	}
+}
+
 func TestTokens(t *testing.T) {
 	for n, want := range map[int64]string{0: "-", 950: "950", 999: "999", 1000: "1.0k", 24728: "24.7k",
 		999_949: "999.9k", 999_950: "1.0M", 1_234_567: "1.2M"} {

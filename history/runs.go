@@ -54,6 +54,11 @@ type Run struct {
 	// Instance and InstanceStart identify the corral process that ran it.
 	Instance      int    `json:"instance"`
 	InstanceStart uint64 `json:"instance_start,omitempty"`
+	// Env is what the run's request added to the environment it inherited
+	// (a project file's env), NAME=value each, for starting it again;
+	// never the inherited environment. Not printed by PrintHistory: its
+	// values may be secrets.
+	Env []string `json:"-"`
 }
 
 // Ended reports whether the run has an end: it is not StatusRunning.
@@ -73,7 +78,7 @@ type Query struct {
 }
 
 const runColumns = `id, kind, agent, name, argv, dir, pid, start_time, started_at, ended_at, status,
-	exit_code, signal, session_id, model, task, tokens, cost_usd, turns, log_pruned, instance, instance_start`
+	exit_code, signal, session_id, model, task, tokens, cost_usd, turns, log_pruned, instance, instance_start, env`
 
 // NextID returns a run id that no process sharing the store has been given
 // before: one more than both the last id given and the highest id in the
@@ -120,17 +125,26 @@ func (s *Store) Begin(r Run) error {
 
 // values are r's columns in the order of runColumns.
 func (r *Run) values() ([]any, error) {
-	argv := r.Argv
-	if argv == nil {
-		argv = []string{}
-	}
-	js, err := json.Marshal(argv)
+	argv, err := jsonList(r.Argv)
 	if err != nil {
 		return nil, err
 	}
-	return []any{r.ID, r.Kind, r.Agent, r.Name, string(js), r.Dir, r.PID, int64(r.StartTime),
+	env, err := jsonList(r.Env)
+	if err != nil {
+		return nil, err
+	}
+	return []any{r.ID, r.Kind, r.Agent, r.Name, argv, r.Dir, r.PID, int64(r.StartTime),
 		r.StartedAt.UnixMilli(), millis(r.EndedAt), r.Status, r.ExitCode, r.Signal, r.SessionID,
-		r.Model, r.Task, r.Tokens, r.CostUSD, r.Turns, r.LogPruned, r.Instance, int64(r.InstanceStart)}, nil
+		r.Model, r.Task, r.Tokens, r.CostUSD, r.Turns, r.LogPruned, r.Instance, int64(r.InstanceStart), env}, nil
+}
+
+// jsonList is l as a JSON array, [] for nil.
+func jsonList(l []string) (string, error) {
+	if l == nil {
+		l = []string{}
+	}
+	js, err := json.Marshal(l)
+	return string(js), err
 }
 
 // millis is t in Unix milliseconds, NULL for the zero time.
@@ -146,19 +160,25 @@ type scanner interface{ Scan(...any) error }
 func scanRun(sc scanner) (Run, error) {
 	var (
 		r                 Run
-		argv              string
+		argv, env         string
 		startTime, iStart int64
 		started           int64
 		ended             sql.NullInt64
 	)
 	err := sc.Scan(&r.ID, &r.Kind, &r.Agent, &r.Name, &argv, &r.Dir, &r.PID, &startTime, &started, &ended,
 		&r.Status, &r.ExitCode, &r.Signal, &r.SessionID, &r.Model, &r.Task, &r.Tokens, &r.CostUSD, &r.Turns,
-		&r.LogPruned, &r.Instance, &iStart)
+		&r.LogPruned, &r.Instance, &iStart, &env)
 	if err != nil {
 		return Run{}, err
 	}
 	if err := json.Unmarshal([]byte(argv), &r.Argv); err != nil {
 		return Run{}, fmt.Errorf("run %d: argv: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(env), &r.Env); err != nil {
+		return Run{}, fmt.Errorf("run %d: env: %w", r.ID, err)
+	}
+	if len(r.Env) == 0 {
+		r.Env = nil
 	}
 	r.StartTime, r.InstanceStart = uint64(startTime), uint64(iStart)
 	r.StartedAt = time.UnixMilli(started)

@@ -139,6 +139,7 @@ func TestRunRoundTrip(t *testing.T) {
 	want := Run{
 		Kind: "agent", Agent: "claude", Name: "fix tests", Argv: []string{"claude", "-p", "fix \"it\""},
 		Dir: "/src", PID: 123, StartTime: 1 << 40, StartedAt: started, Task: "fix the tests",
+		Env: []string{"FOO=bar", "EMPTY=", "SPACED=a b=c"},
 	}
 	got := begin(t, s, want)
 	want.ID, want.Status, want.Instance, want.InstanceStart = got.ID, StatusRunning, 4242, 99
@@ -179,7 +180,8 @@ func TestRunRoundTrip(t *testing.T) {
 
 	// Defaults: status, start time and instance.
 	d := begin(t, s, Run{Name: "plain"})
-	if d.Status != StatusRunning || !d.StartedAt.Equal(c.now()) || d.Instance != 4242 || len(d.Argv) != 0 {
+	if d.Status != StatusRunning || !d.StartedAt.Equal(c.now()) || d.Instance != 4242 || len(d.Argv) != 0 ||
+		d.Env != nil {
 		t.Fatalf("defaults: %+v", d)
 	}
 }

@@ -69,11 +69,13 @@ func (r *recorder) close() {
 }
 
 // begin records a run corral is about to start, so that its log can be
-// opened before its first byte; the pid follows on its registration.
-func (r *recorder) begin(id int64, spec []string, dir string, cfg registry.RegistrationConfig) {
+// opened before its first byte; the pid follows on its registration. env
+// is the request's own variables (envVars), which starting it again from
+// the history passes on.
+func (r *recorder) begin(id int64, spec []string, dir string, cfg registry.RegistrationConfig, env []string) {
 	run := history.Run{ID: id, Kind: cfg.Kind.String(), Agent: cfg.AgentName, Name: or(cfg.Name, nameOf(cfg.AgentName, spec)),
 		Argv: spec, Dir: dir, StartedAt: time.Now(), Status: history.StatusRunning, SessionID: cfg.SessionID,
-		Model: cfg.Model, Task: cfg.Task}
+		Model: cfg.Model, Task: cfg.Task, Env: env}
 	if err := r.store.Begin(run); err != nil {
 		r.l.reg.Logger().Warn("history: record a run", "run", id, "err", err)
 	}
@@ -99,13 +101,18 @@ func (r *recorder) event(e registry.Event, begun bool) {
 			})
 			return
 		}
-		// Adopted runs and runs that could not start.
+		// Adopted runs and runs that could not start (or were held): these
+		// keep their request's variables too, as one started again would.
 		argv := strings.Fields(info.Command)
+		var env []string
+		if req, ok := r.l.Request(info.RunID); ok {
+			env = envVars(req.Env)
+		}
 		r.queue(func(s *history.Store) error {
 			return s.Begin(history.Run{ID: info.RunID, Kind: info.Kind.String(), Agent: info.AgentName,
 				Name: or(info.Name, or(info.AgentName, cmdname.Name(info.Command))), Argv: argv, Dir: info.ProjectPath, PID: info.PID,
 				StartedAt: info.StartedAt, Status: history.StatusRunning, SessionID: info.SessionID,
-				Model: info.Model, Task: info.Task})
+				Model: info.Model, Task: info.Task, Env: env})
 		})
 		if !info.Status.Live() {
 			r.end(info)

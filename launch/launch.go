@@ -178,7 +178,7 @@ func (l *Launcher) Launch(req tui.Request) (int64, error) {
 	spec.Env = append(spec.Env, l.hookEnv(spec.Run.RunID)...)
 	hist := l.recorderOf()
 	if hist != nil {
-		hist.begin(spec.Run.RunID, shown, spec.Dir, spec.Run)
+		hist.begin(spec.Run.RunID, shown, spec.Dir, spec.Run, envVars(req.Env))
 		if w, err := hist.store.Log(spec.Run.RunID); err == nil {
 			spec.Log, rec.begun = w, true
 		} else {
@@ -272,10 +272,17 @@ func (l *Launcher) build(req tui.Request) (built, error) {
 	// and where Claude Code keeps its transcripts.
 	b.spec.Dir = l.projectOf(dir)
 	b.spec.Run.ProjectPath = b.spec.Dir
-	if req.Env != "" { // the request's variables: after the entry's, before corral's own
-		b.spec.Env = append(b.spec.Env, strings.Split(strings.TrimSuffix(req.Env, "\x00"), "\x00")...)
-	}
+	// The request's variables: after the entry's, before corral's own.
+	b.spec.Env = append(b.spec.Env, envVars(req.Env)...)
 	return b, nil
+}
+
+// envVars splits a Request's Env into its NAME=value pairs; nil for none.
+func envVars(env string) []string {
+	if env == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(env, "\x00"), "\x00")
 }
 
 // resume turns a catalog command that starts a Claude session with a given

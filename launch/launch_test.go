@@ -48,12 +48,13 @@ type rig struct {
 	events <-chan registry.Event
 }
 
-func newRig(t *testing.T) *rig {
+// newRig wires a launcher over a registry made with opts.
+func newRig(t *testing.T, opts ...registry.Option) *rig {
 	t.Helper()
 	t.Setenv("PATH", fakeBin+":"+os.Getenv("PATH"))
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	reg := registry.New(registry.WithGracePeriod(time.Second))
+	reg := registry.New(append([]registry.Option{registry.WithGracePeriod(time.Second)}, opts...)...)
 	sp := spawn.New(reg)
 	f := claude.NewFollower(reg, home)
 	project := t.TempDir()

@@ -53,7 +53,16 @@ func pastRun(r history.Run) tui.PastRun {
 	return tui.PastRun{ID: r.ID, Kind: parseKind(r.Kind), Agent: r.Agent, Name: r.Name, Command: cmdname.Line(r.Argv),
 		Dir: r.Dir, Task: r.Task, Model: r.Model, SessionID: r.SessionID, StartedAt: r.StartedAt,
 		EndedAt: r.EndedAt, Status: r.Status, Outcome: history.Outcome(r), CostUSD: r.CostUSD, Tokens: r.Tokens,
-		Turns: r.Turns, LogPruned: r.LogPruned}
+		Turns: r.Turns, LogPruned: r.LogPruned, Env: requestEnv(r.Env)}
+}
+
+// requestEnv joins NAME=value pairs as a Request's Env: each ended by a
+// NUL byte; "" for none.
+func requestEnv(vars []string) string {
+	if len(vars) == 0 {
+		return ""
+	}
+	return strings.Join(vars, "\x00") + "\x00"
 }
 
 // parseKind reads back what registry.Kind.String wrote.

@@ -2,6 +2,7 @@ package launch
 
 import (
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,11 +22,7 @@ import (
 // withHistory gives the rig's launcher a history of its own.
 func (r *rig) withHistory(t *testing.T) *history.Store {
 	t.Helper()
-	store, err := history.Open(t.TempDir(), history.WithPruneInterval(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t, t.TempDir())
 	r.l.EnableHistory(store)
 	return store
 }
@@ -45,15 +42,7 @@ func TestPastRunsAndTheirLogs(t *testing.T) {
 		return err == nil && len(lines) > 0 && lines[len(lines)-1] == "past-4417 done"
 	})
 
-	past, err := r.l.Past(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := slices.IndexFunc(past, func(p tui.PastRun) bool { return p.ID == id })
-	if i < 0 {
-		t.Fatalf("run %d not in %+v", id, past)
-	}
-	p := past[i]
+	p := pastOf(t, r.l, id)
 	if p.Name != "counting" || p.Outcome != "exited 0" || p.Kind != registry.KindCommand || p.EndedAt.IsZero() {
 		t.Fatalf("listed as %+v", p)
 	}
@@ -222,4 +211,86 @@ func TestAgentsSayWhatTheirCommandsTake(t *testing.T) {
 	if a := by["shell"]; a.UsesTask || a.UsesModel {
 		t.Errorf("shell: %+v", a)
 	}
+}
+
+// A run's own variables (a project file's env) are kept in the history, and
+// starting it again from there, as the history view's r does, in a corral
+// of another directory, runs it with them; the inherited environment and
+// corral's own variables are not kept.
+func TestStartingAPastRunAgainKeepsItsEnv(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(t.TempDir(), "sub")
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	store := openStore(t, dir)
+	first := newRig(t, registry.WithIDs(store.NextID)) // as main wires them
+	first.l.EnableHistory(store)
+	id, err := first.l.Launch(tui.Request{Command: `sh -c 'echo FOO=$FOO; pwd'`, Dir: sub, Name: "envy",
+		Env: "FOO=bar\x00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the first run's end", func() bool { run, _ := store.Get(id); return run.Ended() })
+	if run, _ := store.Get(id); !slices.Equal(run.Env, []string{"FOO=bar"}) {
+		t.Fatalf("recorded env %q, want only the run's own FOO=bar", run.Env)
+	}
+
+	// Another corral, started elsewhere, over the same history.
+	other := openStore(t, dir)
+	again := newRig(t, registry.WithIDs(other.NextID))
+	again.l.EnableHistory(other)
+	p := pastOf(t, again.l, id)
+	// As the history view's r asks (tui's startAgain).
+	req := tui.Request{Agent: p.Agent, Task: p.Task, Model: p.Model, Dir: p.Dir, Name: p.Name, Env: p.Env}
+	if p.Agent == "" {
+		req.Command = p.Command
+	}
+	id2, err := again.l.Launch(req)
+	if err != nil || id2 == id {
+		t.Fatalf("started again as run %d (the first was %d): %v", id2, id, err)
+	}
+	eventually(t, "the second run's output", func() bool {
+		log, ok := storedLog(store, id2)
+		return ok && strings.Contains(log, sub)
+	})
+	log, _ := storedLog(store, id2)
+	if !strings.Contains(log, "FOO=bar\r\n") {
+		t.Fatalf("started again without its env:\n%s", log)
+	}
+	if info, _ := again.reg.Process(id2); info.Name != "envy" || info.ProjectPath != sub {
+		t.Fatalf("started again as %+v", info)
+	}
+
+	// A run that could not start keeps its variables too, for r.
+	bad := first.l.Fail(tui.Request{Command: "missing-4419", Env: "A=1\x00B=2\x00"}, io.ErrUnexpectedEOF)
+	eventually(t, "the failed start", func() bool {
+		run, _ := store.Get(bad)
+		return slices.Equal(run.Env, []string{"A=1", "B=2"})
+	})
+}
+
+// pastOf is run id as l's Past lists it.
+func pastOf(t *testing.T, l *Launcher, id int64) tui.PastRun {
+	t.Helper()
+	past, err := l.Past(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(past, func(p tui.PastRun) bool { return p.ID == id })
+	if i < 0 {
+		t.Fatalf("run %d not in %+v", id, past)
+	}
+	return past[i]
+}
+
+// openStore opens a history in dir, closed when the test ends.
+func openStore(t *testing.T, dir string) *history.Store {
+	t.Helper()
+	store, err := history.Open(dir, history.WithPruneInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }

@@ -288,7 +288,7 @@ func (m *Model) startAgain(r PastRun) tea.Cmd {
 		return nil
 	}
 	w, h := m.paneSize()
-	req := Request{Agent: r.Agent, Task: r.Task, Model: r.Model, Dir: r.Dir, Name: r.Name, Cols: w, Rows: h}
+	req := Request{Agent: r.Agent, Task: r.Task, Model: r.Model, Dir: r.Dir, Name: r.Name, Env: r.Env, Cols: w, Rows: h}
 	if r.Agent == "" {
 		req.Command = r.Command
 	}
@@ -302,7 +302,7 @@ func (m *Model) resumePast(r PastRun) tea.Cmd {
 		m.setStatus(why)
 		return nil
 	}
-	return m.resume(r.ID, r.Agent, r.Dir, r.Model, r.SessionID)
+	return m.resume(r.ID, r.Agent, r.Dir, r.Model, r.SessionID, r.Env)
 }
 
 // resumeRun resumes the Claude session of an ended run of the table.
@@ -311,14 +311,15 @@ func (m *Model) resumeRun(r registry.ProcessInfo) tea.Cmd {
 		m.setStatus(why)
 		return nil
 	}
-	return m.resume(r.RunID, r.AgentName, r.ProjectPath, r.Model, r.SessionID)
+	return m.resume(r.RunID, r.AgentName, r.ProjectPath, r.Model, r.SessionID, "")
 }
 
-func (m *Model) resume(id int64, agent, dir, model, session string) tea.Cmd {
+// resume starts agent resuming session, with env (as Request.Env) added.
+func (m *Model) resume(id int64, agent, dir, model, session, env string) tea.Cmd {
 	w, h := m.paneSize()
 	m.setStatus(fmt.Sprintf("resuming run %d…", id))
 	return againCmd(m.launch, Request{Agent: agent, Dir: dir, Model: model, Resume: session, Resumes: id,
-		Cols: w, Rows: h}, id)
+		Env: env, Cols: w, Rows: h}, id)
 }
 
 // cannotResume says why a run's conversation cannot be resumed, or "".

@@ -74,9 +74,11 @@ func samplePast() []PastRun {
 	return []PastRun{
 		{ID: 1000012, Kind: registry.KindClaudeSession, Agent: "claude", Dir: "/src/app", Model: "opus",
 			SessionID: "9a7e51c2-44d0-4f1e-9b1e-0c9a7d3e5f11", StartedAt: at(3 * time.Hour), EndedAt: at(2 * time.Hour),
-			Status: "exited", Outcome: "exit 0", CostUSD: 1.234, Tokens: 45210, Turns: 7, Command: "claude --session-id 9a7e"},
+			Status: "exited", Outcome: "exit 0", CostUSD: 1.234, Tokens: 45210, Turns: 7, Command: "claude --session-id 9a7e",
+			Env: "CLAUDE_CONFIG_DIR=/src/app/.claude\x00"},
 		{ID: 1000011, Kind: registry.KindCommand, Name: "build", Command: "npm run build", Dir: "/src/web",
-			StartedAt: at(26 * time.Hour), EndedAt: at(26*time.Hour - 40*time.Second), Status: "failed", Outcome: "exit 2"},
+			StartedAt: at(26 * time.Hour), EndedAt: at(26*time.Hour - 40*time.Second), Status: "failed", Outcome: "exit 2",
+			Env: "NODE_ENV=production\x00CI=1\x00"},
 		{ID: 1000002, Kind: registry.KindCommand, Command: "npm run dev", Dir: "/src/web", StartedAt: at(90 * time.Minute),
 			Status: "exited", Outcome: "exit 0"},
 		{ID: 1000010, Kind: registry.KindAgent, Agent: "claude-run", Task: "write the changelog", Model: "sonnet",
@@ -372,7 +374,9 @@ func TestHistoryRestartStartsTheSameRunAgain(t *testing.T) {
 	}
 	feed(m, cmd)
 	w, h := m.paneSize()
-	want := Request{Command: "npm run build", Dir: "/src/web", Name: "build", Cols: w, Rows: h}
+	// With the variables its project entry gave it.
+	want := Request{Command: "npm run build", Dir: "/src/web", Name: "build", Env: "NODE_ENV=production\x00CI=1\x00",
+		Cols: w, Rows: h}
 	if len(l.reqs) != 1 || !reflect.DeepEqual(l.reqs[0], want) {
 		t.Fatalf("requests %+v, want %+v", l.reqs, want)
 	}
@@ -417,7 +421,7 @@ func TestHistoryResumesAClaudeSession(t *testing.T) {
 	feed(m, press(m, "R"))
 	w, h := m.paneSize()
 	want := Request{Agent: "claude", Dir: "/src/app", Model: "opus", Resume: "9a7e51c2-44d0-4f1e-9b1e-0c9a7d3e5f11",
-		Resumes: 1000012, Cols: w, Rows: h}
+		Resumes: 1000012, Env: "CLAUDE_CONFIG_DIR=/src/app/.claude\x00", Cols: w, Rows: h}
 	if len(l.reqs) != 1 || !reflect.DeepEqual(l.reqs[0], want) {
 		t.Fatalf("requests %+v, want %+v", l.reqs, want)
 	}

@@ -150,6 +150,9 @@ type PastRun struct {
 	Turns   int
 	// LogPruned: the log was deleted to keep the history's size cap.
 	LogPruned bool
+	// Env is what the run's request added to its environment (a project
+	// file's env), as Request.Env: starting it again adds it again.
+	Env string
 }
 
 // History is the durable record of runs, for the history view.
