@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -117,9 +118,10 @@ func (s *Supervisor) Close() {
 		return
 	}
 	s.closed = true
-	for _, w := range s.watched {
+	for id, w := range s.watched {
 		if w.timer != nil {
 			w.timer.Stop()
+			s.setPending(id, registry.Pending{})
 		}
 	}
 	s.mu.Unlock()
@@ -164,11 +166,23 @@ func (s *Supervisor) ended(info registry.ProcessInfo) {
 	if !ok {
 		if w.policy.wants(info.Status) {
 			s.log.Info("restart limit reached", "run", info.RunID, "restarts", w.restarts)
+			s.setPending(info.RunID, registry.Pending{Spent: w.restarts})
 		}
 		return
 	}
 	id := info.RunID
 	w.timer = time.AfterFunc(wait, func() { s.fire(id, w) })
+	s.setPending(id, registry.Pending{At: time.Now().Add(wait)})
+}
+
+// setPending shows what the policy has in store for a run in its
+// registry entry (a restart's time, the limit reached), for the interface.
+// Called with s.mu held, so that it is ordered with the restart that
+// clears it; the registry never calls back into the Supervisor.
+func (s *Supervisor) setPending(id int64, p registry.Pending) {
+	if err := s.reg.SetPending(id, p); err != nil && !errors.Is(err, registry.ErrNotFound) {
+		s.log.Warn("pending restart not shown", "run", id, "err", err)
+	}
 }
 
 // next is the wait before restarting a run that ended as info, counted as
@@ -204,10 +218,12 @@ func (s *Supervisor) fire(id int64, w *supervised) {
 	}
 	if err := s.restart(id); err != nil {
 		s.log.Warn("restart by policy failed", "run", id, "err", err)
+		s.mu.Lock()
+		s.setPending(id, registry.Pending{}) // not restarted: no countdown left at 0
+		s.mu.Unlock()
 	}
 }
 
-// cancel stops a run's pending restart.
 // Cancel stops the restart pending for a run, if one is, and reports
 // whether one was: a person stopped the run. Its policy applies again
 // once it is started again (EventRestarted).
@@ -220,14 +236,17 @@ func (s *Supervisor) Cancel(id int64) bool {
 	}
 	w.timer.Stop()
 	w.timer, w.held = nil, true
+	s.setPending(id, registry.Pending{})
 	return true
 }
 
+// cancel stops a run's pending restart.
 func (s *Supervisor) cancel(id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if w := s.watched[id]; w != nil && w.timer != nil {
 		w.timer.Stop()
 		w.timer = nil
+		s.setPending(id, registry.Pending{})
 	}
 }

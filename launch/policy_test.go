@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -191,5 +192,63 @@ func TestStopCancelsAPendingRestart(t *testing.T) {
 	case <-restarts:
 		t.Fatal("restarted after the stop")
 	default:
+	}
+}
+
+// QA's case: a run killed from outside (kill -TERM) under a restart policy
+// has its pending restart in its registry entry (Pending.At, the backoff
+// after its end) until the restart clears it; once the limit is spent the
+// entry says so; a pending restart cancelled by Stop (x) is cleared.
+func TestPendingRestartIsInTheRegistry(t *testing.T) {
+	r := newRig(t)
+	s := NewSupervisor(r.reg, r.l.Restart)
+	defer s.Close()
+	r.l.Supervise(s)
+	killTERM := func(id int64) {
+		t.Helper()
+		info, _ := r.reg.Process(id)
+		if !info.Status.Live() || info.PID <= 0 {
+			t.Fatalf("run %d not running: %+v", id, info)
+		}
+		if err := syscall.Kill(info.PID, syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	id, err := r.l.Launch(tui.Request{Command: "sleep 7362"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	backoff := 300 * time.Millisecond
+	s.Watch(id, Policy{When: OnFailure, Backoff: backoff, MaxBackoff: backoff, Limit: 1})
+	killTERM(id)
+	var info registry.ProcessInfo
+	r.until(t, "the restart pending", func() bool { info, _ = r.reg.Process(id); return !info.Pending.At.IsZero() })
+	if info.Status != registry.StatusFailed || info.Exit.Signal != syscall.SIGTERM ||
+		info.Pending.At.Before(info.EndedAt.Add(backoff)) || info.Pending.At.After(time.Now().Add(backoff)) {
+		t.Fatalf("pending: %s %s, restart at %s, ended %s", info.Status, info.Exit, info.Pending.At, info.EndedAt)
+	}
+	r.until(t, "the restart", func() bool { info, _ = r.reg.Process(id); return info.Restarts == 1 })
+	if info.Pending != (registry.Pending{}) {
+		t.Fatalf("restarted, still pending: %+v", info.Pending)
+	}
+	killTERM(id)
+	r.until(t, "the limit spent", func() bool { info, _ = r.reg.Process(id); return info.Pending.Spent != 0 })
+	if info.Pending != (registry.Pending{Spent: 1}) || info.Status.Live() {
+		t.Fatalf("limit spent: %s, %+v", info.Status, info.Pending)
+	}
+
+	held, err := r.l.Launch(tui.Request{Command: "sleep 7363"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Watch(held, Policy{When: OnFailure, Backoff: time.Hour, MaxBackoff: time.Hour})
+	killTERM(held)
+	r.until(t, "the second restart pending", func() bool { info, _ = r.reg.Process(held); return !info.Pending.At.IsZero() })
+	if err := r.l.Stop(held); err != nil {
+		t.Fatalf("stop with a restart pending: %v", err)
+	}
+	if info, _ = r.reg.Process(held); info.Pending != (registry.Pending{}) {
+		t.Fatalf("cancelled, still pending: %+v", info.Pending)
 	}
 }

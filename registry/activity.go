@@ -60,19 +60,30 @@ type Activity struct {
 // state and detail equal to the current ones change nothing (Since is
 // kept); a zero Since is taken as now.
 func (r *Registry) SetActivity(runID int64, a Activity) error {
+	return r.change(runID, EventActivity, "activity", func(info *ProcessInfo) bool {
+		if info.Activity.State == a.State && info.Activity.Detail == a.Detail {
+			return false
+		}
+		if a.Since.IsZero() {
+			a.Since = time.Now()
+		}
+		info.Activity = a
+		return true
+	})
+}
+
+// change applies set to a run's info under the lock and publishes an
+// event of kind when set reports a change; what names the field in the
+// error for a run not found.
+func (r *Registry) change(runID int64, kind EventKind, what string, set func(*ProcessInfo) bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ru, ok := r.runs[runID]
 	if !ok {
-		return fmt.Errorf("set activity of run %d: %w", runID, ErrNotFound)
+		return fmt.Errorf("set %s of run %d: %w", what, runID, ErrNotFound)
 	}
-	if ru.info.Activity.State == a.State && ru.info.Activity.Detail == a.Detail {
-		return nil
+	if set(&ru.info) {
+		r.publishLocked(Event{Kind: kind, RunID: runID, Info: ru.info})
 	}
-	if a.Since.IsZero() {
-		a.Since = time.Now()
-	}
-	ru.info.Activity = a
-	r.publishLocked(Event{Kind: EventActivity, RunID: runID, Info: ru.info})
 	return nil
 }

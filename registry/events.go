@@ -23,7 +23,8 @@ const (
 	EventKilled
 	// EventUnregistered: the run was dropped from the registry.
 	EventUnregistered
-	// EventUpdated: some other field changed (session id, failure mark).
+	// EventUpdated: some other field changed (session id, failure mark,
+	// pending restart).
 	EventUpdated
 	// EventActivity: the run's activity state changed (Info.Activity).
 	EventActivity

@@ -222,6 +222,9 @@ type ProcessInfo struct {
 	// Activity is what the run is doing besides its Status: an agent's
 	// working / needs you / idle, a command's active / quiet.
 	Activity Activity
+	// Pending is what a restart policy has in store for the ended run
+	// (SetPending); cleared when the run starts again.
+	Pending Pending
 }
 
 // Active reports whether anything of the run is still running: its process,

@@ -101,7 +101,7 @@ func (r *Registry) reopenableLocked(runID int64) (*run, error) {
 //
 // The run's Output keeps what the earlier processes wrote and gets
 // RestartMarker as a line of its own; then the run is running again: new
-// PID and StartedAt, Exit, EndedAt and Leftover cleared, Activity cleared,
+// PID and StartedAt, Exit, EndedAt, Leftover, Activity and Pending cleared,
 // Restarts one more, HasHandle true. Subscribers get one EventRestarted with
 // that Info (never EventRegistered again), then an EventOutput; the new
 // process's exit is reported as any run's (EventExited, EventKilled).
@@ -137,7 +137,7 @@ func (r *Registry) Reopen(cfg RegistrationConfig, child Child) error {
 	info := old.info
 	info.PID, info.StartedAt, info.Status, info.HasHandle = cfg.PID, now, StatusRunning, true
 	info.Exit, info.ExitCode, info.EndedAt, info.KillDeadline = Exit{}, 0, time.Time{}, time.Time{}
-	info.Leftover, info.Activity = 0, Activity{}
+	info.Leftover, info.Activity, info.Pending = 0, Activity{}, Pending{}
 	info.Restarts++
 	if cfg.Command != "" {
 		info.Command = cfg.Command
@@ -162,4 +162,27 @@ func (r *Registry) Reopen(cfg RegistrationConfig, child Child) error {
 	}
 	go r.watch(ru, ru.info.PID, ru.start)
 	return nil
+}
+
+// Pending is what a restart policy (launch.Supervisor) has in store for an
+// ended run: a restart at a time, or none left. The zero value: nothing.
+type Pending struct {
+	// At is when the run is restarted; zero: no restart pending.
+	At time.Time
+	// Spent, when not 0, is the policy's limit of restarts, all made: the
+	// run is not restarted again by its policy.
+	Spent int
+}
+
+// SetPending records what a restart policy has in store for a run and
+// publishes EventUpdated; a value equal to the current one changes
+// nothing. Reopen clears it.
+func (r *Registry) SetPending(runID int64, p Pending) error {
+	return r.change(runID, EventUpdated, "pending restart", func(info *ProcessInfo) bool {
+		if info.Pending.At.Equal(p.At) && info.Pending.Spent == p.Spent {
+			return false
+		}
+		info.Pending = p
+		return true
+	})
 }

@@ -798,7 +798,8 @@ func (m *Model) paneSource() (*registry.Output, Screen) {
 
 // tickIfNeeded keeps one model-wide tick going while the table changes
 // with time: four a second while a run is stopping (its countdown), else
-// once a second while a run is alive (its AGE). A faster need replaces a
+// once a second while a run is alive (its AGE) or has a restart pending
+// (its countdown). A faster need replaces a
 // slower tick in flight; the replaced one is ignored when it comes.
 func (m *Model) tickIfNeeded() tea.Cmd {
 	every := time.Duration(0)
@@ -806,7 +807,7 @@ func (m *Model) tickIfNeeded() tea.Cmd {
 		switch {
 		case r.Status == registry.StatusStopping:
 			every = stoppingTick
-		case r.Status.Live() && every == 0:
+		case (r.Status.Live() || !r.Pending.At.IsZero()) && every == 0:
 			every = ageTick
 		}
 	}

@@ -195,13 +195,17 @@ type column[T any] struct {
 type runColumn = column[registry.ProcessInfo]
 
 func (m *Model) columns() []runColumn {
-	// STATUS widens for what a run left behind ("exited 0 · 2 left").
+	// STATUS widens for what a run left behind ("exited 0 · 2 left") and
+	// for a restart to come ("failed 1 · restart in 6s").
 	status := 11
 	for _, r := range m.runs {
-		if r.Leftover > 0 {
+		if r.Leftover > 0 || r.Pending != (registry.Pending{}) {
 			status = max(status, ansi.StringWidth(statusText(r, m.now())))
 		}
 	}
+	// Not so wide that it gives way to the columns after NAME (10 wide):
+	// at 40 columns a long one is cut, not left out.
+	status = min(status, max(11, m.width-12))
 	cols := []runColumn{
 		m.idColumn(false),
 		{"KIND", 7, 0, 9, func(r registry.ProcessInfo, _ time.Time) string { return r.Kind.String() }},
@@ -348,7 +352,11 @@ func (m *Model) paneTitle() string {
 		left = " search every run's output "
 	default:
 		if r, ok := m.selectedRun(); ok {
-			left = fmt.Sprintf(" %d %s · %s ", r.RunID, runName(r), statusText(r, m.now()))
+			status := statusText(r, m.now())
+			if n := r.Pending.Spent; n > 0 && !r.Status.Live() {
+				status += fmt.Sprintf(" (%d of %d)", n, n) // the pane title has room for the limit
+			}
+			left = fmt.Sprintf(" %d %s · %s ", r.RunID, runName(r), status)
 			if st := stateTitle(r); st != "" {
 				left += "· " + st + " "
 			}
@@ -507,8 +515,6 @@ func expandTabs(s string) string {
 	return b.String()
 }
 
-// statusText is the STATUS cell: running, a countdown while stopping, or how
-// the run ended.
 // pidText is the PID column: "-" for a run that never had a process.
 func pidText(r registry.ProcessInfo, _ time.Time) string {
 	if r.PID == 0 {
@@ -517,10 +523,26 @@ func pidText(r registry.ProcessInfo, _ time.Time) string {
 	return fmt.Sprint(r.PID)
 }
 
+// statusText is the STATUS cell: running, a countdown while stopping, or how
+// the run ended, with what it left running and what its restart policy has
+// in store ("failed TERM · restart in 6s").
 func statusText(r registry.ProcessInfo, now time.Time) string {
 	s := lifeText(r, now)
-	if r.Leftover > 0 && !r.Status.Live() {
+	if r.Status.Live() {
+		return s
+	}
+	if r.Leftover > 0 {
 		s += fmt.Sprintf(" · %d left", r.Leftover)
+	}
+	switch p := r.Pending; {
+	case !p.At.IsZero():
+		if left := p.At.Sub(now); left > 0 {
+			s += " · restart in " + shortDuration(left+time.Second-1) // rounded up: 0s only when it is due
+		} else {
+			s += " · restarting"
+		}
+	case p.Spent > 0:
+		s += " · no more restarts"
 	}
 	return s
 }

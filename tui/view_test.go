@@ -6,7 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"corral/registry"
+
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -71,5 +75,72 @@ func TestLinesUpCountsInWords(t *testing.T) {
 		if got := linesUp(n); got != want {
 			t.Errorf("linesUp(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// pendingRuns are a live run, a failed one with a restart pending in 6 s
+// and one whose policy has made all its 3 restarts.
+func pendingRuns() []registry.ProcessInfo {
+	term := registry.Exit{Code: -1, Signal: 15}
+	return []registry.ProcessInfo{
+		{RunID: 1, Command: "npm run dev", PID: 4301, StartedAt: epoch.Add(-time.Minute), Status: registry.StatusRunning,
+			HasHandle: true},
+		{RunID: 2, Name: "web", Command: "node server.js", PID: 4302, StartedAt: epoch.Add(-time.Minute),
+			EndedAt: epoch, Status: registry.StatusFailed, Exit: term, HasHandle: true, Restarts: 1,
+			Pending: registry.Pending{At: epoch.Add(6 * time.Second)}},
+		{RunID: 3, Name: "worker", Command: "make worker", PID: 4303, StartedAt: epoch.Add(-time.Minute),
+			EndedAt: epoch, Status: registry.StatusFailed, Exit: registry.Exit{Code: -1, Signal: 9}, HasHandle: true,
+			Restarts: 3, Pending: registry.Pending{Spent: 3}},
+	}
+}
+
+// A restart pending shows in the row and the pane title, counting down;
+// a policy out of restarts says so.
+func TestGoldenPendingRestart(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {40, 12}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			l := newFakeLauncher()
+			for _, r := range pendingRuns() {
+				l.screens[r.RunID] = &fakeScreen{text: "$ " + r.Command}
+			}
+			m := New(newFakeReg(pendingRuns()...), l, Options{Keys: DefaultKeyMap(), Theme: plainTheme(),
+				Now: func() time.Time { return epoch }})
+			update(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m.selectRun(2)
+			pending := screenText(m)
+			m.selectRun(3)
+			golden.RequireEqual(t, pending+"\n\n"+screenText(m))
+		})
+	}
+}
+
+// The countdown follows the model's tick, which runs while a restart is
+// pending even with nothing alive, and goes when the restart is cancelled.
+func TestPendingRestartCountsDownAndGoes(t *testing.T) {
+	run := pendingRuns()[1]
+	c := &clock{t: epoch}
+	m := New(newFakeReg(run), newFakeLauncher(), Options{Keys: DefaultKeyMap(), Theme: plainTheme(), Now: c.now})
+	update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if m.Init() == nil || !m.ticking || m.tickEvery != ageTick {
+		t.Fatalf("no tick for a pending restart (ticking %v every %v)", m.ticking, m.tickEvery)
+	}
+	for _, want := range []string{"restart in 6s", "restart in 5s", "restart in 1s", "restarting"} {
+		if row := lineWith(screenText(m), "web"); !strings.Contains(row, "failed TERM · "+want) {
+			t.Fatalf("at %s: row %q, want %q", c.t.Sub(epoch), row, want)
+		}
+		if c.t.Equal(epoch) {
+			c.advance(time.Second)
+		} else {
+			c.advance(4 * time.Second)
+		}
+		update(m, tickMsg{gen: m.tickGen})
+	}
+	run.Pending = registry.Pending{} // cancelled (x)
+	update(m, runEventMsg{ev: registry.Event{Kind: registry.EventUpdated, RunID: run.RunID, Info: run}})
+	if row := lineWith(screenText(m), "web"); strings.Contains(row, "restart") || !strings.Contains(row, "failed TERM") {
+		t.Fatalf("after the cancel: row %q", row)
+	}
+	if cmd := update(m, tickMsg{gen: m.tickGen}); cmd != nil || m.ticking {
+		t.Fatal("still ticking with no restart pending")
 	}
 }
