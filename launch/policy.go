@@ -74,6 +74,7 @@ type supervised struct {
 	ended    time.Time     // EndedAt of the last end handled: an end is handled once
 	timer    *time.Timer   // the pending restart, if any
 	held     bool          // Cancel stopped it: no restart until it is started again
+	byPolicy bool          // the next EventRestarted is the policy's own restart
 }
 
 // NewSupervisor returns a Supervisor over reg that restarts runs with
@@ -141,7 +142,12 @@ func (s *Supervisor) loop(events <-chan registry.Event) {
 		case registry.EventRestarted:
 			s.mu.Lock()
 			if w := s.watched[e.RunID]; w != nil {
-				w.held = false
+				if !w.byPolicy {
+					// A person started it (s, r): the policy starts
+					// afresh, its count and backoff with it.
+					w.restarts, w.delay = 0, 0
+				}
+				w.held, w.byPolicy = false, false
 			}
 			s.mu.Unlock()
 		case registry.EventUnregistered:
@@ -209,16 +215,20 @@ func (s *Supervisor) fire(id int64, w *supervised) {
 		s.mu.Unlock()
 		return
 	}
-	w.timer = nil
+	w.timer, w.byPolicy = nil, true
 	s.inflight.Add(1) // Close waits for it: no restart after Close returns
 	s.mu.Unlock()
 	defer s.inflight.Done()
 	if info, ok := s.reg.Process(id); !ok || info.Status.Live() {
+		s.mu.Lock()
+		w.byPolicy = false
+		s.mu.Unlock()
 		return // restarted by hand, or gone
 	}
 	if err := s.restart(id); err != nil {
 		s.log.Warn("restart by policy failed", "run", id, "err", err)
 		s.mu.Lock()
+		w.byPolicy = false
 		s.setPending(id, registry.Pending{}) // not restarted: no countdown left at 0
 		s.mu.Unlock()
 	}

@@ -252,3 +252,36 @@ func TestPendingRestartIsInTheRegistry(t *testing.T) {
 		t.Fatalf("cancelled, still pending: %+v", info.Pending)
 	}
 }
+
+// QA's case: a person who stops a pending restart (x) and starts the run
+// again (s) starts its policy afresh: the cancelled restart and the earlier
+// ones do not count towards the limit, and the backoff is back to its
+// first wait.
+func TestAPersonsStartResetsThePolicy(t *testing.T) {
+	r := newRig(t)
+	s := NewSupervisor(r.reg, r.l.Restart)
+	defer s.Close()
+	r.l.Supervise(s)
+	id, err := r.l.Launch(tui.Request{Command: "sleep 7364"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Watch(id, Policy{When: OnFailure, Backoff: time.Hour, MaxBackoff: 4 * time.Hour, Limit: 1})
+	for round := range 3 {
+		info, _ := r.reg.Process(id)
+		if err := syscall.Kill(info.PID, syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		r.until(t, "a restart pending", func() bool { info, _ = r.reg.Process(id); return !info.Pending.At.IsZero() || info.Pending.Spent != 0 })
+		if info.Pending.Spent != 0 || info.Pending.At.After(info.EndedAt.Add(time.Hour+time.Minute)) {
+			t.Fatalf("round %d: %+v, want a restart an hour after the end", round, info.Pending)
+		}
+		if err := r.l.Stop(id); err != nil { // x
+			t.Fatal(err)
+		}
+		if err := r.l.Restart(id); err != nil { // s
+			t.Fatal(err)
+		}
+		r.until(t, "started again", func() bool { info, _ = r.reg.Process(id); return info.Status.Live() && info.Restarts == round+1 })
+	}
+}
