@@ -63,6 +63,11 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 		return subExit(err)
 	}
 	if fs.NArg() > 0 || *limit < 0 {
+		if fs.NArg() > 0 {
+			fmt.Fprintf(stderr, "corral: history takes no arguments, not %q\n", fs.Arg(0))
+		} else {
+			fmt.Fprintf(stderr, "corral: --limit must be 0 (all) or more, not %d\n", *limit)
+		}
 		fmt.Fprintln(stderr, "usage: corral history [--json] [--limit N] [--agent NAME]")
 		return 2
 	}

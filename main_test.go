@@ -117,6 +117,8 @@ func TestSubcommandFlagsNamedAsTyped(t *testing.T) {
 		{[]string{"history", "--bogus"}, "corral: unknown flag --bogus\n"},
 		{[]string{"logs", "--follow=x", "5"}, `corral: invalid boolean value "x" for --follow`},
 		{[]string{"worktrees", "-bogus"}, "corral: unknown flag -bogus\n"},
+		{[]string{"history", "extra"}, `corral: history takes no arguments, not "extra"`},
+		{[]string{"history", "--limit", "-1"}, "corral: --limit must be 0 (all) or more, not -1"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := run(c.args, strings.NewReader(""), &out, &errOut); code != 2 || !strings.HasPrefix(errOut.String(), c.want) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"corral/internal/cmdname"
 	"corral/registry"
@@ -607,7 +608,18 @@ func taskOf(r registry.ProcessInfo) string {
 	return r.Command
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine puts text of several lines (a task) on one, each line break and
+// tab a single space; spaces within a line are kept, as a quoted argument
+// has them ('a   b').
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) }) {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
+}
 
 // shortPath shows a path under the home directory with ~.
 func shortPath(p string) string { return tildePath(p, homeDir) }

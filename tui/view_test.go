@@ -144,3 +144,15 @@ func TestPendingRestartCountsDownAndGoes(t *testing.T) {
 		t.Fatal("still ticking with no restart pending")
 	}
 }
+
+func TestOneLineKeepsSpacesWithinALine(t *testing.T) {
+	for in, want := range map[string]string{
+		`echo  'a   b'  "q  x"`:      `echo  'a   b'  "q  x"`,
+		"fix the\n\ttests\r\n  now ": "fix the tests now",
+		"  \n \n ":                   "",
+	} {
+		if got := oneLine(in); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
