@@ -311,7 +311,11 @@ func (m *Model) resumeRun(r registry.ProcessInfo) tea.Cmd {
 		m.setStatus(why)
 		return nil
 	}
-	return m.resume(r.RunID, r.AgentName, r.ProjectPath, r.Model, r.SessionID, "")
+	env := "" // the variables it was started with (a project file's env)
+	if req, ok := m.launch.Request(r.RunID); ok {
+		env = req.Env
+	}
+	return m.resume(r.RunID, r.AgentName, r.ProjectPath, r.Model, r.SessionID, env)
 }
 
 // resume starts agent resuming session, with env (as Request.Env) added.

@@ -465,9 +465,14 @@ func TestResumeAnEndedSessionOfTheTable(t *testing.T) {
 	if !m.keys.Resume.Enabled() {
 		t.Fatal("resume disabled on an ended session")
 	}
+	if l.requests == nil {
+		l.requests = map[int64]Request{}
+	}
+	l.requests[ended.RunID] = Request{Agent: "claude", Env: "TOKEN_DIR=/tmp/t\x00"} // from a project file
 	feed(m, press(m, "R"))
 	w, h := m.paneSize()
-	want := Request{Agent: "claude", Dir: "/src/app", Model: "opus", Resume: "5f1c", Resumes: 1000000, Cols: w, Rows: h}
+	want := Request{Agent: "claude", Dir: "/src/app", Model: "opus", Resume: "5f1c", Resumes: 1000000,
+		Env: "TOKEN_DIR=/tmp/t\x00", Cols: w, Rows: h}
 	if len(l.reqs) != 1 || !reflect.DeepEqual(l.reqs[0], want) {
 		t.Fatalf("requests %+v, want %+v", l.reqs, want)
 	}
