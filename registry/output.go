@@ -68,10 +68,15 @@ func (o *Output) Write(p []byte) (int, error) {
 // line "x", "a\nb" adds two, "" adds an empty line). The text is in the
 // default style, and so is the text written after it (see WriteStyled).
 func (o *Output) AppendLine(text string) {
-	text = strings.TrimSuffix(text, "\n")
-	text = strings.TrimSuffix(text, "\r")
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.appendLine(text)
+}
+
+// appendLine is AppendLine with o.mu held.
+func (o *Output) appendLine(text string) {
+	text = strings.TrimSuffix(text, "\n")
+	text = strings.TrimSuffix(text, "\r")
 	if len(o.cur) > 0 {
 		o.endLine()
 	}
@@ -281,10 +286,10 @@ func (o *Output) Since(after int64) ([]string, int64) {
 // AppendRestart appends a restart's marker line (AppendLine) and notes
 // where it ends: what the run's new process writes comes after it.
 func (o *Output) AppendRestart(marker string) {
-	o.AppendLine(marker)
 	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.appendLine(marker)
 	o.restarted = o.written
-	o.mu.Unlock()
 }
 
 // WrittenAtRestart returns Written as it was just after the last restart
