@@ -382,8 +382,10 @@ func (m *Model) formParts() formParts {
 // formLines is the whole form: the chooser and its description, the
 // fields, an error and the key hints, a blank line before each of these
 // two.
-func (m *Model) formLines() []string {
-	p := m.formParts()
+func (m *Model) formLines() []string { return m.formParts().lines() }
+
+// lines joins the parts into the whole form (formLines).
+func (p formParts) lines() []string {
 	lines := append([]string{p.run, p.desc}, p.fields...)
 	if p.err != "" {
 		lines = append(lines, "", p.err)
@@ -397,10 +399,10 @@ func (m *Model) formLines() []string {
 // fields are still too many, it shows those around the focused one. The
 // chooser, the fields and an error are what matter.
 func (m *Model) formView(h int) []string {
-	if lines := m.formLines(); len(lines) <= h {
+	p := m.formParts()
+	if lines := p.lines(); len(lines) <= h {
 		return fit(lines, h)
 	}
-	p := m.formParts()
 	var tail []string
 	if p.err != "" {
 		tail = []string{p.err}
