@@ -40,9 +40,13 @@ func parseSub(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "corral:", flagError(err, args))
 		}
-		usage := "usage: " + fs.Name()
-		fs.VisitAll(func(*flag.Flag) { usage = "usage: " + fs.Name() + " [flags]:" })
-		fmt.Fprintln(stderr, usage)
+		flags := 0
+		fs.VisitAll(func(*flag.Flag) { flags++ })
+		if flags > 0 {
+			fmt.Fprintf(stderr, "usage: %s [flags]:\n", fs.Name())
+		} else {
+			fmt.Fprintf(stderr, "usage: %s\n", fs.Name())
+		}
 		printFlags(stderr, fs)
 	}
 	return err
